@@ -1,0 +1,111 @@
+//! Label normalisation, step 1 of spec §6.4: the lossless matching key.
+//!
+//! Used to compare printed headings and labels with the canonical ones; narrative text is never
+//! normalised (spec §6.1 principle 5).
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Traditional → simplified for the characters that occur in canonical labels, headings and
+/// keywords (spec §6.4 step 1.3).
+const TRAD_SIMP: &str = "開开處处數数請请總总計计規规範范許许罰罚強强製制發发廢废現现護护務务機机關关\
+議议訴诉訟讼維维糾纠結结審审經经復复複复後后轉转辦办繼继續续屬属國国穩稳權权\
+內内類类過过執执詢询項项無无補补確确訪访舉举報报費费額额萬万購购採采業业為为\
+會会體体於于決决況况減减動动區区單单對对當当據据條条構构沒没獲获組组織织納纳\
+繳缴認认這这進进問问題题係系個个";
+
+fn simplify(c: char) -> char {
+    let mut it = TRAD_SIMP.chars();
+    while let (Some(t), Some(s)) = (it.next(), it.next()) {
+        if t == c {
+            return s;
+        }
+    }
+    c
+}
+
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{FEFF}' | '\u{00A0}')
+}
+
+fn is_quote(c: char) -> bool {
+    matches!(
+        c,
+        '“' | '”' | '"' | '\'' | '‘' | '’' | '「' | '」' | '『' | '』'
+    )
+}
+
+/// The matching key of a label (spec §6.4 step 1).
+pub fn key(label: &str) -> String {
+    let s: String = label
+        .nfkc()
+        .filter(|c| !is_invisible(*c))
+        .map(simplify)
+        .filter(|c| !is_quote(*c))
+        .map(|c| if c == '、' { ',' } else { c })
+        .collect();
+    normalize_ordinal(&s)
+}
+
+const CN_DIGITS: &str = "一二三四五六七八九十";
+
+/// Step 1.6: `1.` `1、` `1,` `(1)` → `1.`; `一、` `一.` `一,` → `一,`; `(一)` stays.
+fn normalize_ordinal(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits > 0 && matches!(chars.get(digits), Some('.' | ',')) {
+        let mut out: String = chars[..digits].iter().collect();
+        out.push('.');
+        out.extend(&chars[digits + 1..]);
+        return out;
+    }
+    if chars.first() == Some(&'(') {
+        let d = chars[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if d > 0 && chars.get(1 + d) == Some(&')') {
+            let mut out: String = chars[1..=d].iter().collect();
+            out.push('.');
+            out.extend(&chars[d + 2..]);
+            return out;
+        }
+    }
+    let cn = chars.iter().take_while(|c| CN_DIGITS.contains(**c)).count();
+    if cn > 0 && matches!(chars.get(cn), Some('.' | ',')) {
+        let mut out: String = chars[..cn].iter().collect();
+        out.push(',');
+        out.extend(&chars[cn + 1..]);
+        return out;
+    }
+    s.to_owned()
+}
+
+/// Text with whitespace removed and digits made ASCII (for keyword rules S7–S9, N1).
+pub fn compact(text: &str) -> String {
+    text.nfkc().filter(|c| !is_invisible(*c)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key;
+
+    #[test]
+    fn keys_match_published_variants() {
+        assert_eq!(key("商业 企业"), key("商业企业"));
+        assert_eq!(key("第二十条第(一)项"), key("第二十条第（一）项"));
+        assert_eq!(key("3.危及\"三安全一稳定\""), key("3.危及“三安全一稳定”"));
+        assert_eq!(key("3.危及三安全一稳定"), key("3.危及“三安全一稳定”"));
+        assert_eq!(key("1、属于国家秘密"), key("1.属于国家秘密"));
+        assert_eq!(key("(1)属于国家秘密"), key("1.属于国家秘密"));
+        assert_eq!(key("１．属于国家秘密"), key("1.属于国家秘密"));
+        assert_eq!(key("一.总体情况"), key("一、总体情况"));
+        assert_eq!(key("總計"), key("总计"));
+        assert_eq!(key("本年增／减"), key("本年增/减"));
+        assert_eq!(
+            key("(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)"),
+            key("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）")
+        );
+        assert_ne!(
+            key("五、存在问题及改进情况"),
+            key("五、存在的主要问题及改进情况")
+        );
+        assert_eq!(key("（一）予以公开"), "(一)予以公开");
+    }
+}

@@ -1,0 +1,35 @@
+//! The seed example of spec §3.7: a real report with one wrong cell. Checking it must give
+//! exactly the findings and `checks_not_run` of spec §4.9, and nothing else.
+
+use gongkai_report::json;
+use gongkai_report::validate::{self, Options};
+
+const SEED: &str = include_str!("fixtures/seed-2020-nantong-emergency.json");
+
+#[test]
+fn seed_yields_exactly_the_spec_findings() {
+    let expected: serde_json::Value = serde_json::from_str(SEED).unwrap();
+    let mut report = json::from_str(SEED).unwrap();
+    // Drop every validator finding; keep only what the parser reported (the two F5).
+    report.findings.retain(|f| f.rule.is_parser_rule());
+    report.checks_not_run.clear();
+    assert_eq!(report.findings.len(), 2);
+    validate::check(&mut report, &Options::default());
+    let got = json::to_value(&report);
+    assert_eq!(
+        serde_json::to_string_pretty(&got["findings"]).unwrap(),
+        serde_json::to_string_pretty(&expected["findings"]).unwrap()
+    );
+    assert_eq!(got["checks_not_run"], expected["checks_not_run"]);
+    assert_eq!(got, expected, "the whole document round-trips unchanged");
+}
+
+#[test]
+fn fixing_the_suspect_clears_every_error() {
+    let mut report = json::from_str(SEED).unwrap();
+    let cell = "/tables/applications/denied_third_party_rights/other_org";
+    assert!(report.tables.set_by_pointer(cell, Some(0.into())));
+    validate::check(&mut report, &Options::default());
+    assert!(!report.has_errors(), "{:#?}", report.findings);
+    assert!(report.findings.iter().all(|f| f.rule.as_str() == "F5"));
+}
