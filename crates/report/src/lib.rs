@@ -12,14 +12,15 @@
 //!
 //! What must not live here: storage, HTTP, templates of the web UI, reading files by path.
 
-// pub mod compile;
+pub mod compile;
 pub mod decimal;
 pub mod findings;
 pub mod json;
+pub mod json_schema;
 pub mod layout;
 pub mod model;
 pub mod normalize;
-// pub mod render;
+pub mod render;
 pub mod schema;
 pub mod validate;
 

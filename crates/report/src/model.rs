@@ -417,6 +417,33 @@ impl Report {
         r
     }
 
+    /// A cell named by its official labels, e.g. `申请情况表“4.保护第三方合法权益”行“其他（法人或其他组织）”列`.
+    /// `None` when the pointer names no cell of this report's format.
+    pub fn describe_cell(&self, pointer: &str) -> Option<String> {
+        let mut it = pointer.strip_prefix("/tables/")?.split('/');
+        let t = TableId::from_id(it.next()?)?;
+        let def = self.tables.grid(t).def();
+        let row = def.row(it.next()?)?;
+        let col_id = it.next()?;
+        let col = row.cols.iter().find(|c| c.id == col_id)?;
+        Some(format!(
+            "{}“{}”{}“{}”{}",
+            t.name_zh(),
+            schema::row_label_for_message(t, row),
+            if t == TableId::ReviewLitigation {
+                ""
+            } else {
+                "行"
+            },
+            schema::col_label_for_message(t, col),
+            if t == TableId::ReviewLitigation {
+                ""
+            } else {
+                "列"
+            }
+        ))
+    }
+
     /// Whether any finding has error severity.
     pub fn has_errors(&self) -> bool {
         self.findings
