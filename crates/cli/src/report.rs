@@ -386,23 +386,20 @@ fn describe(path: &Path, r: &Report) -> String {
 
 /// Writes `bytes` to `output`, or to standard output when that is allowed.
 fn emit(bytes: &[u8], output: Option<&Path>, binary: bool) -> Result<()> {
-    match output {
-        Some(path) => std::fs::write(path, bytes)
-            .map_err(|e| InputError(format!("无法写入 {}：{e}", path.display()))),
-        None => {
-            let stdout = std::io::stdout();
-            if binary && stdout.is_terminal() {
-                return Err(InputError(
-                    "docx/xlsx 是二进制文件，不能输出到终端；请用 -o 指定输出文件，如 -o 报告.docx"
-                        .into(),
-                ));
-            }
-            let mut lock = stdout.lock();
-            lock.write_all(bytes)
-                .and_then(|()| lock.flush())
-                .map_err(|e| InputError(format!("无法写出结果：{e}")))
-        }
+    if let Some(path) = output {
+        return std::fs::write(path, bytes)
+            .map_err(|e| InputError(format!("无法写入 {}：{e}", path.display())));
     }
+    let stdout = std::io::stdout();
+    if binary && stdout.is_terminal() {
+        return Err(InputError(
+            "docx/xlsx 是二进制文件，不能输出到终端；请用 -o 指定输出文件，如 -o 报告.docx".into(),
+        ));
+    }
+    let mut lock = stdout.lock();
+    lock.write_all(bytes)
+        .and_then(|()| lock.flush())
+        .map_err(|e| InputError(format!("无法写出结果：{e}")))
 }
 
 fn render_cmd(args: &RenderArgs) -> Result<ExitCode> {

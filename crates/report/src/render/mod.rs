@@ -10,6 +10,7 @@ mod text;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::fmt::Write as _;
 
 use crate::findings::Severity;
 use crate::layout::{Content, Layout, layout};
@@ -306,27 +307,29 @@ fn csv(report: &Report) -> String {
                 crate::schema::col_label_for_message(t, col)
             );
             let value = v.map(crate::decimal::plain).unwrap_or_default();
-            out.push_str(&format!(
-                "{},{},{},{},{}\n",
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{}",
                 t.id(),
                 row.id,
                 col.id,
                 esc(&label),
                 value
-            ));
+            );
             if t == TableId::ActiveDisclosure && row.id == "procurement" && col.id == "amount" {
                 let unit = report
                     .tables
                     .procurement_amount_unit
                     .map_or("", |u| u.as_str());
-                out.push_str(&format!(
-                    "{},{},{},{},{}\n",
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},{}",
                     t.id(),
                     row.id,
                     crate::schema::PROCUREMENT_UNIT_KEY,
                     esc("政府集中采购—采购总金额单位"),
                     unit
-                ));
+                );
             }
         }
     }

@@ -17,6 +17,7 @@ use crate::layout::{Content, Layout, Role};
 use crate::model::Report;
 use crate::schema::{CellType, SectionId, TableId};
 
+#[allow(clippy::needless_pass_by_value)] // used as `map_err(xerr)`
 fn xerr(e: rust_xlsxwriter::XlsxError) -> RenderError {
     RenderError::Writer(e.to_string())
 }
@@ -24,9 +25,8 @@ fn xerr(e: rust_xlsxwriter::XlsxError) -> RenderError {
 /// Excel number format per cell type (spec §7.1).
 fn num_format(ty: CellType, opts: RenderOptions) -> &'static str {
     match ty {
-        CellType::Count => "0",
         CellType::SignedCount if opts.signed_plus => "+0;-0;0",
-        CellType::SignedCount => "0",
+        CellType::Count | CellType::SignedCount => "0",
         CellType::Money => "General",
     }
 }
@@ -67,7 +67,7 @@ pub(super) fn xlsx(report: &Report, opts: RenderOptions) -> Result<Vec<u8>, Rend
         }
         for (i, f) in report.findings.iter().enumerate() {
             let r = (i + 1) as u32;
-            ws.write_number(r, 0, (i + 1) as f64).map_err(xerr)?;
+            ws.write_number(r, 0, f64::from(r)).map_err(xerr)?;
             ws.write_string(r, 1, f.rule.as_str()).map_err(xerr)?;
             ws.write_string(r, 2, f.severity.zh()).map_err(xerr)?;
             ws.write_string(r, 3, &f.message_zh).map_err(xerr)?;

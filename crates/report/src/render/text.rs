@@ -53,10 +53,9 @@ fn findings_list(report: &Report, opts: RenderOptions, md: bool) -> String {
     for (i, f) in report.findings.iter().enumerate() {
         let _ = writeln!(
             out,
-            "{}. [{}] {}（{}）{}",
+            "{}. [{}]（{}）{}",
             i + 1,
             f.rule,
-            if md { "" } else { "" },
             f.severity.zh(),
             f.message_zh
         );
@@ -293,11 +292,9 @@ fn boxed(report: &Report, l: &Layout, opts: RenderOptions, index: &FindingIndex)
     for (p, ls) in placed.iter().zip(&lines) {
         let (x0, x1) = (xs[p.col], xs[p.col + p.cell.colspan]);
         let (y0, y1) = (ys[p.row], ys[p.row + p.cell.rowspan]);
-        for x in x0..=x1 {
-            for y in [y0, y1] {
-                canvas[y][x] = if x == x0 || x == x1 {
-                    '+'
-                } else if canvas[y][x] == '+' {
+        for y in [y0, y1] {
+            for (x, slot) in canvas[y].iter_mut().enumerate().take(x1 + 1).skip(x0) {
+                *slot = if x == x0 || x == x1 || *slot == '+' {
                     '+'
                 } else {
                     '-'
