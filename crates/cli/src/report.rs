@@ -85,6 +85,9 @@ pub struct RenderArgs {
     /// “本年增/减”的正数不加“+”号
     #[arg(long)]
     no_plus: bool,
+    /// 2021年格式（六）的两个子项用“，”而非“、”（官方标点待核实，默认“、”）
+    #[arg(long)]
+    other_rows_comma: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -409,6 +412,7 @@ fn render_cmd(args: &RenderArgs) -> Result<ExitCode> {
         draft: args.draft,
         show_findings: !args.no_findings,
         signed_plus: !args.no_plus,
+        other_rows_comma: args.other_rows_comma,
     };
     let bytes = render::render(&report, target, opts)
         .map_err(|e| InputError(format!("{}：{e}", args.file.display())))?;

@@ -382,3 +382,29 @@ fn docx_2021_table_two_values_span_three_columns() {
             .any(|r| r.len() == 2 && r[1].0 == "本年收费金额（单位：万元）")
     );
 }
+
+#[test]
+fn other_rows_punctuation_is_configurable() {
+    let r = report_2024();
+    let default = text(&r, Target::Html);
+    assert!(
+        default
+            .contains("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请")
+    );
+    let comma = String::from_utf8(
+        render(
+            &r,
+            Target::Html,
+            RenderOptions {
+                other_rows_comma: true,
+                ..RenderOptions::default()
+            },
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(comma.contains("1.申请人无正当理由逾期不补正，行政机关不再处理其政府信息公开申请"));
+    assert!(
+        comma.contains("2.申请人逾期未按收费通知要求缴纳费用，行政机关不再处理其政府信息公开申请")
+    );
+}

@@ -84,6 +84,9 @@ pub struct RenderOptions {
     pub show_findings: bool,
     /// Print positive `本年增/减` values with a `+` (spec §7.1; a project convention).
     pub signed_plus: bool,
+    /// Print the two 2021 （六） sub-rows with `，` instead of `、` (spec §9 point 2: the official
+    /// punctuation is unconfirmed; published reports use `、`, the default).
+    pub other_rows_comma: bool,
 }
 
 impl Default for RenderOptions {
@@ -92,6 +95,7 @@ impl Default for RenderOptions {
             draft: false,
             show_findings: true,
             signed_plus: true,
+            other_rows_comma: false,
         }
     }
 }
@@ -207,6 +211,12 @@ pub(crate) fn content_text(
     opts: RenderOptions,
 ) -> String {
     match content {
+        Content::Label(s)
+            if opts.other_rows_comma
+                && (s.starts_with("1.申请人无正当理由") || s.starts_with("2.申请人逾期未按")) =>
+        {
+            s.replace('、', "，")
+        }
         Content::Label(s) => s.to_owned(),
         Content::Value { row, col } => cell_text(report, l.table, row, col, opts),
         Content::Empty => String::new(),
