@@ -301,3 +301,86 @@ fn schema_command_matches_published_file() {
     let published = std::fs::read_to_string("../../docs/schema/annual-report-1.json").unwrap();
     assert_eq!(stdout(&o).trim_end(), published.trim_end());
 }
+
+/// The `.docx` and `.xlsx` open in LibreOffice (converted headless to PDF, text read back).
+/// `scripts/test` installs LibreOffice and sets `GONGKAI_TEST_OFFICE`; plain `cargo test` on a
+/// machine without it says the test was skipped.
+#[test]
+fn office_files_open_in_libreoffice() {
+    let has = |cmd: &str| {
+        Command::new("sh")
+            .args(["-c", &format!("command -v {cmd}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !has("soffice") || !has("pdftotext") {
+        assert!(
+            std::env::var_os("GONGKAI_TEST_OFFICE").is_none(),
+            "GONGKAI_TEST_OFFICE is set but soffice/pdftotext are missing: run scripts/test"
+        );
+        eprintln!(
+            "skipped: LibreOffice (soffice) or pdftotext not installed; scripts/test installs them"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let profile = format!(
+        "-env:UserInstallation=file://{}/lo-profile",
+        dir.path().display()
+    );
+    for to in ["docx", "xlsx"] {
+        let file = dir.path().join(format!("seed.{to}"));
+        let o = gongkai(&[
+            "report",
+            "render",
+            SEED,
+            "--to",
+            to,
+            "-o",
+            file.to_str().unwrap(),
+        ]);
+        assert!(o.status.success());
+        let o = Command::new("soffice")
+            .args([
+                profile.as_str(),
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                dir.path().to_str().unwrap(),
+                file.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "soffice failed on {to}: {}", stderr(&o));
+        let pdf = dir.path().join("seed.pdf");
+        let o = Command::new("pdftotext")
+            .args([pdf.to_str().unwrap(), "-"])
+            .output()
+            .unwrap();
+        let text = stdout(&o);
+        let flat: String = text.split_whitespace().collect();
+        for label in ["第二十条第（一）项", "规范性文件", "政府集中采购", "2031.9"]
+        {
+            assert!(
+                flat.contains(label),
+                "{to}: {label} not in the converted document"
+            );
+        }
+        if to == "docx" {
+            for label in [
+                "一、总体情况",
+                "申请人情况",
+                "4.保护第三方合法权益",
+                "复议后起诉",
+                "六、其他需要报告的事项",
+            ] {
+                assert!(
+                    flat.contains(label),
+                    "{to}: {label} not in the converted document"
+                );
+            }
+        }
+        std::fs::remove_file(&pdf).unwrap();
+    }
+}
