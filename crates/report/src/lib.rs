@@ -20,6 +20,7 @@ pub mod json_schema;
 pub mod layout;
 pub mod model;
 pub mod normalize;
+pub mod parse;
 pub mod render;
 pub mod schema;
 pub mod validate;

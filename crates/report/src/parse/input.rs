@@ -1,0 +1,445 @@
+//! Inputs → a sequence of pieces: narrative lines and table cells in reading order.
+//!
+//! Kinds are detected by content, not by file name: PDF (`%PDF`), Word (a zip holding
+//! `word/document.xml`), HTML (markup with tags), else text in UTF-8 or GB18030/GBK.
+
+use std::io::{Cursor, Read as _};
+
+use scraper::{Html, Node};
+
+use super::ParseError;
+use super::labels;
+use crate::model::InputLayout;
+use crate::normalize::key;
+
+/// Where a piece stands in the input (spec §3.5 `at`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Pos {
+    pub line: Option<u32>,
+    pub table: Option<u32>,
+    pub row: Option<u32>,
+    pub col: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Piece {
+    /// A line or paragraph of narrative.
+    Text { text: String, pos: Pos },
+    /// A table cell.
+    Cell { text: String, pos: Pos },
+}
+
+/// The kind of input, detected from its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Text,
+    Html,
+    Docx,
+    Pdf,
+}
+
+impl InputKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            InputKind::Text => "text",
+            InputKind::Html => "html",
+            InputKind::Docx => "docx",
+            InputKind::Pdf => "pdf",
+        }
+    }
+}
+
+/// Detects the kind of input from its content.
+pub fn detect(bytes: &[u8]) -> InputKind {
+    let head = &bytes[..bytes.len().min(2048)];
+    if head.starts_with(b"%PDF") || head.windows(5).take(1024).any(|w| w == b"%PDF-") {
+        return InputKind::Pdf;
+    }
+    if head.starts_with(b"PK\x03\x04") {
+        return InputKind::Docx;
+    }
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let tags = [
+        "<html",
+        "<body",
+        "<table",
+        "<p>",
+        "<p ",
+        "<div",
+        "<td",
+        "<br",
+        "<!doctype",
+    ];
+    if tags.iter().any(|t| text.contains(t)) {
+        return InputKind::Html;
+    }
+    InputKind::Text
+}
+
+/// Decodes text: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK).
+pub fn decode(bytes: &[u8]) -> String {
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        return enc
+            .decode_without_bom_handling(&bytes[bom..])
+            .0
+            .into_owned();
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => encoding_rs::GB18030
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned(),
+    }
+}
+
+/// Reads any input into pieces and says which layout its tables use.
+pub(crate) fn pieces(bytes: &[u8]) -> Result<(Vec<Piece>, InputLayout), ParseError> {
+    match detect(bytes) {
+        InputKind::Pdf => Err(ParseError::Unsupported(
+            "PDF 文件暂不能直接读取：请先用 pdftotext -layout 转为文本，或提供网页（HTML）或 Word 版本。(PDF input is not supported yet.)".into(),
+        )),
+        InputKind::Docx => docx(bytes).map(|p| (p, InputLayout::Html)),
+        InputKind::Html => Ok((html(&decode(bytes)), InputLayout::Html)),
+        InputKind::Text => Ok(text(&decode(bytes))),
+    }
+}
+
+/// Whether a text line is a known table label (so a pipe-less line in a pipe layout is a cell).
+fn is_label_line(line: &str) -> bool {
+    let k = key(line);
+    !labels::exact(&k).is_empty() || (k.starts_with("第二十条第(") && k.len() < 40)
+}
+
+fn is_markdown_rule(cell: &str) -> bool {
+    let c = cell.trim();
+    c.len() >= 3 && c.chars().all(|ch| matches!(ch, '-' | ':' | ' '))
+}
+
+/// Splits a pipe row into cells: every `|` ends a cell; text after the last `|` is a cell too.
+fn split_pipes(line: &str) -> Vec<String> {
+    let trimmed = line.trim_end();
+    let mut parts: Vec<String> = trimmed.split('|').map(|s| s.trim().to_owned()).collect();
+    if trimmed.ends_with('|') {
+        parts.pop();
+    }
+    parts.retain(|c| !is_markdown_rule(c));
+    parts
+}
+
+/// Text layouts: flattened cells (`x |`), pipe rows (`a | b | c`), Markdown tables, one cell per
+/// line (spec §6.2.2–§6.2.3).
+pub(crate) fn text(s: &str) -> (Vec<Piece>, InputLayout) {
+    let lines: Vec<&str> = s.lines().collect();
+    let piped = lines.iter().filter(|l| l.contains('|')).count();
+    let pipe_mode = piped >= 5;
+    let mut out = Vec::new();
+    let mut in_table = false;
+    for (i, raw) in lines.iter().enumerate() {
+        let line = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+        let pos = Pos {
+            line: Some(i as u32 + 1),
+            ..Pos::default()
+        };
+        if line.is_empty() {
+            continue;
+        }
+        if pipe_mode {
+            if line.contains('|') {
+                in_table = true;
+                for cell in split_pipes(line) {
+                    out.push(Piece::Cell { text: cell, pos });
+                }
+            } else if is_label_line(line)
+                || (in_table && super::value::looks_like_value(line) && line.chars().count() < 20)
+            {
+                out.push(Piece::Cell {
+                    text: line.to_owned(),
+                    pos,
+                });
+            } else {
+                in_table = false;
+                out.push(Piece::Text {
+                    text: line.to_owned(),
+                    pos,
+                });
+            }
+        } else {
+            let k = key(line);
+            let starts_table = is_label_line(line) && !super::sections::is_heading_candidate(&k);
+            if starts_table {
+                in_table = true;
+            }
+            let heading = super::sections::is_heading_candidate(&k) && labels::exact(&k).is_empty();
+            if heading || (!starts_table && line.chars().count() > 60) {
+                in_table = false;
+            }
+            if in_table {
+                out.push(Piece::Cell {
+                    text: line.to_owned(),
+                    pos,
+                });
+            } else {
+                out.push(Piece::Text {
+                    text: line.to_owned(),
+                    pos,
+                });
+            }
+        }
+    }
+    let layout = InputLayout::FlatCells;
+    (out, layout)
+}
+
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "br"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "li"
+            | "tr"
+            | "section"
+            | "article"
+            | "header"
+            | "footer"
+            | "blockquote"
+            | "ul"
+            | "ol"
+            | "center"
+            | "title"
+    )
+}
+
+/// The text of a node with `<br>`, `<p>`, `<span>` joined without spaces (spec §6.2.1).
+fn node_text(node: ego_tree::NodeRef<'_, Node>, out: &mut String) {
+    for child in node.children() {
+        match child.value() {
+            Node::Text(t) => out.push_str(&t.text),
+            Node::Element(e) if matches!(e.name(), "script" | "style") => {}
+            Node::Element(_) => node_text(child, out),
+            _ => {}
+        }
+    }
+}
+
+fn has_table(node: ego_tree::NodeRef<'_, Node>) -> bool {
+    node.descendants()
+        .skip(1)
+        .any(|d| matches!(d.value(), Node::Element(e) if e.name() == "table"))
+}
+
+struct HtmlWalk {
+    out: Vec<Piece>,
+    buf: String,
+    tables: u32,
+}
+
+impl HtmlWalk {
+    fn flush(&mut self) {
+        let t = self.buf.trim().to_owned();
+        self.buf.clear();
+        for line in t.lines() {
+            let line = line.trim();
+            if !line.is_empty() {
+                self.out.push(Piece::Text {
+                    text: line.to_owned(),
+                    pos: Pos::default(),
+                });
+            }
+        }
+    }
+
+    fn walk(&mut self, node: ego_tree::NodeRef<'_, Node>) {
+        for child in node.children() {
+            match child.value() {
+                Node::Text(t) => self.buf.push_str(&t.text),
+                Node::Element(e) => {
+                    let name = e.name();
+                    if matches!(name, "script" | "style" | "head" | "noscript") {
+                        continue;
+                    }
+                    if name == "table" && !has_table(child) {
+                        self.flush();
+                        self.table(child);
+                        continue;
+                    }
+                    if is_block(name) || matches!(name, "td" | "th" | "table") {
+                        self.flush();
+                    }
+                    self.walk(child);
+                    if is_block(name) || matches!(name, "td" | "th") {
+                        self.flush();
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// A data table: origin cells row by row, as the flattened layout lists them.
+    fn table(&mut self, node: ego_tree::NodeRef<'_, Node>) {
+        self.tables += 1;
+        let mut r = 0u32;
+        for tr in node
+            .descendants()
+            .filter(|d| matches!(d.value(), Node::Element(e) if e.name() == "tr"))
+        {
+            r += 1;
+            let mut c = 0u32;
+            for td in tr.children().filter(
+                |d| matches!(d.value(), Node::Element(e) if matches!(e.name(), "td" | "th")),
+            ) {
+                c += 1;
+                let mut text = String::new();
+                node_text(td, &mut text);
+                let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                self.out.push(Piece::Cell {
+                    text,
+                    pos: Pos {
+                        table: Some(self.tables),
+                        row: Some(r),
+                        col: Some(c),
+                        line: None,
+                    },
+                });
+            }
+        }
+    }
+}
+
+/// HTML: a real parser; leaf tables are data tables, outer (layout) tables are walked as content.
+pub(crate) fn html(s: &str) -> Vec<Piece> {
+    let doc = Html::parse_document(s);
+    let mut w = HtmlWalk {
+        out: Vec::new(),
+        buf: String::new(),
+        tables: 0,
+    };
+    w.walk(doc.tree.root());
+    w.flush();
+    w.out
+}
+
+/// Word: paragraphs and tables from `word/document.xml` (cells covered by a vertical merge are
+/// left out, as in the flattened layout).
+pub(crate) fn docx(bytes: &[u8]) -> Result<Vec<Piece>, ParseError> {
+    use quick_xml::Reader;
+    use quick_xml::events::Event;
+    let bad =
+        |why: String| ParseError::Unreadable(format!("不是可读取的 Word（.docx）文件：{why}"));
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| bad(e.to_string()))?;
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .map_err(|_| bad("缺少 word/document.xml".into()))?
+        .take(64 << 20)
+        .read_to_string(&mut xml)
+        .map_err(|e| bad(e.to_string()))?;
+    let mut reader = Reader::from_str(&xml);
+    let mut out = Vec::new();
+    let (mut depth, mut tables, mut row, mut col) = (0u32, 0u32, 0u32, 0u32);
+    let mut para = String::new();
+    let mut cell = String::new();
+    let mut in_text = false;
+    let mut continued = false;
+    loop {
+        let ev = reader.read_event().map_err(|e| bad(e.to_string()))?;
+        match ev {
+            Event::Start(e) | Event::Empty(e) if e.name().as_ref() == "w:tbl" => {
+                if depth == 0 {
+                    tables += 1;
+                    row = 0;
+                }
+                depth += 1;
+                let _ = e;
+            }
+            Event::Start(e) => match e.name().as_ref() {
+                "w:tr" if depth == 1 => {
+                    row += 1;
+                    col = 0;
+                }
+                "w:tc" if depth == 1 => {
+                    col += 1;
+                    cell.clear();
+                    continued = false;
+                }
+                "w:t" => in_text = true,
+                _ => {}
+            },
+            Event::Empty(e) => match e.name().as_ref() {
+                "w:vMerge" if depth == 1 => {
+                    let restart = e
+                        .try_get_attribute("w:val")
+                        .ok()
+                        .flatten()
+                        .is_some_and(|a| a.value.as_ref() == "restart");
+                    continued = !restart;
+                }
+                "w:br" | "w:tab" if depth == 0 => para.push('\n'),
+                _ => {}
+            },
+            Event::Text(t) if in_text => {
+                let s = t.xml10_content();
+                if depth > 0 {
+                    cell.push_str(&s);
+                } else {
+                    para.push_str(&s);
+                }
+            }
+            Event::GeneralRef(r) if in_text => {
+                let s = match r.as_ref() {
+                    "amp" => "&",
+                    "lt" => "<",
+                    "gt" => ">",
+                    "quot" => "\"",
+                    "apos" => "'",
+                    _ => "",
+                };
+                if depth > 0 {
+                    cell.push_str(s);
+                } else {
+                    para.push_str(s);
+                }
+            }
+            Event::End(e) => match e.name().as_ref() {
+                "w:t" => in_text = false,
+                "w:tbl" => depth = depth.saturating_sub(1),
+                "w:tc" if depth == 1 => {
+                    if !continued {
+                        out.push(Piece::Cell {
+                            text: cell.trim().to_owned(),
+                            pos: Pos {
+                                table: Some(tables),
+                                row: Some(row),
+                                col: Some(col),
+                                line: None,
+                            },
+                        });
+                    }
+                    cell.clear();
+                }
+                "w:p" if depth == 0 => {
+                    for line in para.lines() {
+                        let line = line.trim();
+                        if !line.is_empty() {
+                            out.push(Piece::Text {
+                                text: line.to_owned(),
+                                pos: Pos::default(),
+                            });
+                        }
+                    }
+                    para.clear();
+                }
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,1133 @@
+//! The label-driven table reader (spec §6.4–§6.7): find each row label, then read the values
+//! that belong to it. Position is used only to resolve truncated labels and table 4's values.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rust_decimal::Decimal;
+
+use super::input::Pos;
+use super::labels::{self, CAPTIONS, Entry, Label, Tolerance};
+use super::value::{self, Read, Unit};
+use crate::findings::{Finding, Location, Severity};
+use crate::model::{LocalCell, LocalEntry, LocalKind, MoneyUnit, Tables};
+use crate::normalize::key;
+use crate::schema::{
+    self, CellType, Format, T3_APPLICANT_HEADER, T3_CORNER_NOTE, T3_GROUP_OTHER, T3_ORG_HEADER,
+    T3_RESULTS_GROUP, T4_LITIGATION, T4_RECONSIDERATION, TableId,
+};
+
+/// A table cell as read from the input.
+#[derive(Debug, Clone)]
+pub(crate) struct Cell {
+    pub text: String,
+    pub key: String,
+    pub pos: Pos,
+}
+
+pub(crate) fn at(pos: Pos) -> Location {
+    Location {
+        line: pos.line,
+        table: pos.table,
+        row: pos.row,
+        col: pos.col,
+        ..Location::default()
+    }
+}
+
+/// Counts the version-specific labels (spec §6.7).
+pub(crate) fn indicators(cells: &[Cell]) -> (usize, usize, Vec<String>) {
+    let (mut v19, mut v21, mut examples) = (0, 0, Vec::new());
+    for (i, c) in cells.iter().enumerate() {
+        let mut f = labels::indicator(&c.key);
+        // `（六）其他处理` followed directly by a value is a 2019 indicator.
+        if c.key == key(T3_GROUP_OTHER) {
+            let next = cells[i + 1..].iter().find(|n| !n.key.is_empty());
+            if next.is_some_and(|n| value::looks_like_value(&n.text)) {
+                f = Some(Format::V2019);
+            }
+        }
+        match f {
+            Some(Format::V2019) => {
+                v19 += 1;
+                if examples.len() < 6 {
+                    examples.push(format!("“{}”(2019)", c.text));
+                }
+            }
+            Some(Format::V2021) => {
+                v21 += 1;
+                if examples.len() < 6 {
+                    examples.push(format!("“{}”(2021)", c.text));
+                }
+            }
+            None => {}
+        }
+    }
+    (v19, v21, examples)
+}
+
+/// The result of reading the tables.
+pub(crate) struct Read3 {
+    pub tables: Tables,
+    pub findings: Vec<Finding>,
+    pub raw: BTreeMap<String, String>,
+}
+
+struct Reader<'a> {
+    cells: &'a [Cell],
+    format: Format,
+    out: Tables,
+    findings: Vec<Finding>,
+    raw: BTreeMap<String, String>,
+    /// Rows read, per table, by row id.
+    seen_rows: HashMap<(TableId, &'static str), usize>,
+    seen_labels: Vec<&'static str>,
+    /// Table-2 header mapping per block: data position → column index.
+    t2_headers: HashMap<usize, Vec<Option<usize>>>,
+    t3_subtotal: bool,
+    t4_done: bool,
+    last_row: HashMap<TableId, usize>,
+}
+
+fn is_empty(c: &Cell) -> bool {
+    c.key.is_empty()
+}
+
+impl<'a> Reader<'a> {
+    fn exact(&self, c: &Cell, table: Option<TableId>) -> Option<&'static Entry> {
+        let entries = labels::exact(&c.key);
+        if entries.is_empty() {
+            return None;
+        }
+        let score = |e: &Entry| {
+            let mut s = 0;
+            if e.in_format(self.format) {
+                s += 2;
+            }
+            if table.is_some() && e.label.table() == table {
+                s += 4;
+            }
+            s
+        };
+        entries.iter().max_by_key(|e| score(e))
+    }
+
+    /// Whether a cell is a label of any kind (ends a run of values).
+    fn is_label(c: &Cell) -> bool {
+        if is_empty(c) {
+            return false;
+        }
+        if !labels::exact(&c.key).is_empty() || c.key.starts_with("第二十条第(") {
+            return true;
+        }
+        !value_like(c)
+    }
+
+    /// Takes the `k` value cells after `i`: stops early at a label (a short row).
+    fn values(&self, i: usize, k: usize) -> (Vec<&'a Cell>, usize, Vec<&'a Cell>) {
+        let mut j = i + 1;
+        let mut vals = Vec::new();
+        while vals.len() < k && j < self.cells.len() {
+            let c = &self.cells[j];
+            if Self::is_label(c) {
+                break;
+            }
+            vals.push(c);
+            j += 1;
+        }
+        // Padding after the values must be empty; anything else is an extra value.
+        let mut extra = Vec::new();
+        while j < self.cells.len() && !Self::is_label(&self.cells[j]) {
+            if !is_empty(&self.cells[j]) {
+                extra.push(&self.cells[j]);
+            }
+            j += 1;
+        }
+        (vals, j, extra)
+    }
+
+    fn ptr(table: TableId, row: &str, col: &str) -> String {
+        schema::pointer(table, row, col)
+    }
+
+    fn unreadable_row(
+        &mut self,
+        table: TableId,
+        row_id: &'static str,
+        label: &str,
+        raw: &str,
+        detail: &str,
+        pos: Pos,
+    ) {
+        let def = schema::table_def(self.format, table);
+        let Some(r) = def.row_index(row_id) else {
+            return;
+        };
+        let cells: Vec<String> = def.rows[r]
+            .cols
+            .iter()
+            .map(|c| Self::ptr(table, row_id, c.id))
+            .collect();
+        for (ci, _) in def.rows[r].cols.iter().enumerate() {
+            self.out.grid_mut(table).set_at(r, ci, None);
+        }
+        self.findings.push(
+            Finding::new(
+                "F8",
+                Severity::Error,
+                format!("{}“{label}”行的数据无法准确读取（{detail}），请核对原文。", table.name_zh()),
+                format!("{}, row {label}: values could not be read reliably ({detail}); check the original.", table.name_en()),
+            )
+            .cells(cells)
+            .raw(raw.to_owned())
+            .at(at(pos)),
+        );
+    }
+
+    /// Stores one value cell, with F8/F10 as needed.
+    fn store(&mut self, table: TableId, row_id: &'static str, ci: usize, c: &Cell) {
+        let def = schema::table_def(self.format, table);
+        let Some(r) = def.row_index(row_id) else {
+            return;
+        };
+        let col = &def.rows[r].cols[ci];
+        let ptr = Self::ptr(table, row_id, col.id);
+        self.raw.insert(ptr.clone(), c.text.clone());
+        let read = value::read(&c.text, col.ty == CellType::SignedCount);
+        let grid = self.out.grid_mut(table);
+        let rowlabel = def.rows[r].label;
+        match (read, col.ty) {
+            (Read::Blank, _) => grid.set_at(r, ci, None),
+            (Read::Number { value, unit }, CellType::Count | CellType::SignedCount) => {
+                if !value.fract().is_zero() || matches!(unit, Some(Unit::Yuan | Unit::WanYuan)) {
+                    grid.set_at(r, ci, None);
+                    self.unreadable_cell(
+                        table,
+                        rowlabel,
+                        col.label,
+                        &ptr,
+                        &c.text,
+                        "不是件数",
+                        c.pos,
+                    );
+                } else {
+                    grid.set_at(r, ci, Some(value));
+                }
+            }
+            (Read::Number { value, unit }, CellType::Money) => {
+                let procurement = table == TableId::ActiveDisclosure && row_id == "procurement";
+                if procurement {
+                    grid.set_at(r, ci, Some(value));
+                    self.out.procurement_amount_unit = unit.and_then(Unit::money);
+                } else {
+                    match unit {
+                        Some(Unit::Yuan) => {
+                            let v = value / Decimal::from(10_000);
+                            grid.set_at(r, ci, Some(v));
+                            let shown = crate::decimal::plain(v);
+                            self.findings.push(
+                                Finding::new(
+                                    "F10",
+                                    Severity::Info,
+                                    format!(
+                                        "{}“{rowlabel}”行“{}”列原文为“{}”，已换算为{shown}万元。",
+                                        table.name_zh(),
+                                        col.label,
+                                        c.text
+                                    ),
+                                    format!(
+                                        "{} {row_id}/{}: printed “{}”, converted to {shown} 万元.",
+                                        table.name_en(),
+                                        col.id,
+                                        c.text
+                                    ),
+                                )
+                                .cells(vec![ptr.clone()])
+                                .raw(c.text.clone())
+                                .at(at(c.pos)),
+                            );
+                        }
+                        Some(Unit::Count) => {
+                            grid.set_at(r, ci, None);
+                            self.unreadable_cell(
+                                table,
+                                rowlabel,
+                                col.label,
+                                &ptr,
+                                &c.text,
+                                "金额单位不明",
+                                c.pos,
+                            );
+                        }
+                        Some(Unit::WanYuan) | None => grid.set_at(r, ci, Some(value)),
+                    }
+                }
+            }
+            (Read::Unreadable, _) => {
+                grid.set_at(r, ci, None);
+                self.unreadable_cell(table, rowlabel, col.label, &ptr, &c.text, "不是数字", c.pos);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn unreadable_cell(
+        &mut self,
+        table: TableId,
+        row: &str,
+        col: &str,
+        ptr: &str,
+        raw: &str,
+        detail: &str,
+        pos: Pos,
+    ) {
+        self.findings.push(
+            Finding::new(
+                "F8",
+                Severity::Error,
+                format!("{}“{row}”行“{col}”列的数据无法准确读取（{detail}：“{raw}”），请核对原文。", table.name_zh()),
+                format!("{}, row {row}, column {col}: value could not be read reliably ({detail}: “{raw}”); check the original.", table.name_en()),
+            )
+            .cells(vec![ptr.to_owned()])
+            .raw(raw.to_owned())
+            .at(at(pos)),
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn tolerance_finding(
+        &mut self,
+        table: TableId,
+        kind: &str,
+        printed: &str,
+        canonical: &str,
+        t: Tolerance,
+        cells: Vec<String>,
+        pos: Pos,
+    ) {
+        let (zh, en) = match t {
+            Tolerance::Truncation => ("不完整", "is truncated"),
+            Tolerance::Annotation | Tolerance::Numbering => {
+                ("与统一格式略有差异", "differs slightly")
+            }
+        };
+        self.findings.push(
+            Finding::new(
+                "F5",
+                Severity::Info,
+                format!(
+                    "{}{kind}“{printed}”{zh}，已按位置识别为“{canonical}”。",
+                    table.name_zh()
+                ),
+                format!(
+                    "{}: {} {printed} {en}; matched to {canonical} by its position.",
+                    table.name_en(),
+                    if kind == "表头" {
+                        "header"
+                    } else {
+                        "row label"
+                    }
+                ),
+            )
+            .cells(cells)
+            .printed(printed, canonical)
+            .at(at(pos)),
+        );
+    }
+
+    fn note_order(&mut self, table: TableId, ri: usize, printed: &str, canonical: &str, pos: Pos) {
+        let last = self.last_row.get(&table).copied();
+        if last.is_some_and(|l| ri < l) {
+            self.findings.push(
+                Finding::new(
+                    "F13",
+                    Severity::Warning,
+                    format!("{}中“{printed}”的位置与统一格式不一致。", table.name_zh()),
+                    format!(
+                        "{}: {printed} is not in its official position.",
+                        table.name_en()
+                    ),
+                )
+                .printed(printed, canonical)
+                .at(at(pos)),
+            );
+        }
+        self.last_row.insert(table, ri.max(last.unwrap_or(0)));
+    }
+
+    /// The next table-2 or table-3 row (canonical order) not read yet, for step-2 tolerances.
+    fn expected_row(
+        &self,
+        table: TableId,
+        block: Option<&'static str>,
+    ) -> Option<&'static schema::RowDef> {
+        let def = schema::table_def(self.format, table);
+        def.rows
+            .iter()
+            .filter(|r| block.is_none_or(|b| r.group == Some(b)))
+            .find(|r| !self.seen_rows.contains_key(&(table, r.id)))
+    }
+
+    fn local_row(
+        &mut self,
+        table: TableId,
+        i: usize,
+        k: usize,
+        after: Option<&'static str>,
+    ) -> usize {
+        let c = &self.cells[i];
+        let (vals, next, _) = self.values(i, k);
+        let cells = vals
+            .iter()
+            .map(|v| LocalCell {
+                header: None,
+                raw: v.text.clone(),
+                value: match value::read(&v.text, true) {
+                    Read::Number { value, .. } => Some(value),
+                    _ => None,
+                },
+            })
+            .collect();
+        let kind = if c.key == "小计"
+            || matches!(
+                labels::exact(&c.key).first().map(|e| e.label),
+                Some(Label::T3Group(_))
+            ) {
+            LocalKind::SubtotalRow
+        } else {
+            LocalKind::Row
+        };
+        self.out.local.push(LocalEntry {
+            table: table.id().to_owned(),
+            kind,
+            after: after.map(str::to_owned),
+            label: c.text.clone(),
+            cells,
+        });
+        let (rz, re) = if kind == LocalKind::SubtotalRow {
+            ("小计行", "subtotal row")
+        } else {
+            ("行", "row")
+        };
+        self.findings.push(
+            Finding::new(
+                "F7",
+                Severity::Warning,
+                format!(
+                    "{}含有统一格式以外的{rz}“{}”，已单独记录，未参与校验。",
+                    table.name_zh(),
+                    c.text
+                ),
+                format!(
+                    "{} contains the non-standard {re} {}; recorded separately and not checked.",
+                    table.name_en(),
+                    c.text
+                ),
+            )
+            .at(at(c.pos)),
+        );
+        self.findings.last_mut().expect("pushed").printed = Some(c.text.clone());
+        next
+    }
+
+    fn run(&mut self) {
+        let count = self.cells.len();
+        let mut i = 0;
+        let mut table: Option<TableId> = None;
+        let mut block: Option<usize> = None;
+        while i < count {
+            let c = &self.cells[i];
+            if is_empty(c) {
+                i += 1;
+                continue;
+            }
+            // Table-2 captions, with an annotation tolerated.
+            if let Some(b) = caption_index(&c.key) {
+                table = Some(TableId::ActiveDisclosure);
+                block = Some(b);
+                self.seen_labels.push(CAPTIONS[b]);
+                i += 1;
+                continue;
+            }
+            let entry = self.exact(c, table);
+            match entry.map(|e| e.label) {
+                Some(Label::InfoContent) => {
+                    table = Some(TableId::ActiveDisclosure);
+                    i = self.t2_header(i, block);
+                }
+                Some(Label::T2Row(id)) => {
+                    table = Some(TableId::ActiveDisclosure);
+                    i = self.t2_row(i, id, entry.expect("entry").canonical, None);
+                }
+                Some(Label::T2Header) if table == Some(TableId::ActiveDisclosure) => i += 1,
+                Some(Label::T3Corner | Label::T3Applicant | Label::T3Org | Label::T3Col(_))
+                    if table != Some(TableId::ReviewLitigation)
+                        || matches!(
+                            entry.map(|e| e.label),
+                            Some(Label::T3Corner | Label::T3Applicant | Label::T3Org)
+                        ) =>
+                {
+                    table = Some(TableId::Applications);
+                    if let Some(e) = entry {
+                        self.seen_labels.push(e.canonical);
+                    }
+                    i += 1;
+                }
+                Some(Label::Local)
+                    if c.key == "小计"
+                        && table == Some(TableId::Applications)
+                        && !self
+                            .seen_rows
+                            .keys()
+                            .any(|(t, _)| *t == TableId::Applications) =>
+                {
+                    self.t3_subtotal = true;
+                    self.findings.push(
+                        Finding::new(
+                            "F7",
+                            Severity::Warning,
+                            "申请情况表含有统一格式以外的列“小计”，已单独记录，未参与校验。",
+                            "Applications table contains the non-standard column 小计; recorded separately and not checked.",
+                        )
+                        .printed("小计", "")
+                        .at(at(c.pos)),
+                    );
+                    self.findings.last_mut().expect("pushed").canonical = None;
+                    i += 1;
+                }
+                Some(Label::T3Group(g)) => {
+                    table = Some(TableId::Applications);
+                    self.seen_labels.push(g);
+                    let next = self.cells[i + 1..]
+                        .iter()
+                        .position(|x| !is_empty(x))
+                        .map(|p| p + i + 1);
+                    let followed_by_value = next.is_some_and(|j| {
+                        value_like(&self.cells[j]) && !Self::is_label(&self.cells[j])
+                    });
+                    if g == T3_GROUP_OTHER && self.format == Format::V2021 && followed_by_value {
+                        // A 2019-style single （六） row in a 2021 table: its values are the
+                        // catch-all 3.其他; the two other rows are reported missing (F6).
+                        i = self.t3_row(i, "other_other", T3_GROUP_OTHER);
+                    } else if followed_by_value && g != T3_RESULTS_GROUP {
+                        i = self.local_row(TableId::Applications, i, 7, None);
+                    } else {
+                        i += 1;
+                    }
+                }
+                Some(Label::T3Row(id)) => {
+                    table = Some(TableId::Applications);
+                    let id = if self.format == Format::V2021 && id == "other" {
+                        "other_other"
+                    } else {
+                        id
+                    };
+                    i = self.t3_row(i, id, entry.expect("entry").canonical);
+                }
+                Some(Label::T4Top | Label::T4Block | Label::T4Col) if !self.t4_done => {
+                    table = Some(TableId::ReviewLitigation);
+                    i = self.t4(i);
+                }
+                Some(Label::Local) => {
+                    let t = table.unwrap_or(TableId::ActiveDisclosure);
+                    let k = if t == TableId::ActiveDisclosure { 3 } else { 7 };
+                    i = self.local_row(t, i, k, None);
+                }
+                _ => {
+                    i = self.unknown(i, table, block);
+                }
+            }
+        }
+    }
+
+    fn t2_header(&mut self, i: usize, block: Option<usize>) -> usize {
+        let mut j = i + 1;
+        let mut printed: Vec<&Cell> = Vec::new();
+        while j < self.cells.len() {
+            let c = &self.cells[j];
+            if is_empty(c) {
+                j += 1;
+                continue;
+            }
+            let e = self.exact(c, Some(TableId::ActiveDisclosure));
+            let header_like = matches!(e.map(|e| e.label), Some(Label::T2Header))
+                || (e.is_none()
+                    && caption_index(&c.key).is_none()
+                    && !value_like(c)
+                    && c.text.chars().count() <= 24
+                    && !matches!(e.map(|e| e.label), Some(Label::T2Row(_))));
+            if !header_like {
+                break;
+            }
+            printed.push(c);
+            j += 1;
+        }
+        let Some(b) = block else { return j };
+        let def = schema::table_def(self.format, TableId::ActiveDisclosure);
+        let rows: Vec<&schema::RowDef> = def
+            .rows
+            .iter()
+            .filter(|r| r.group == Some(CAPTIONS[b]))
+            .collect();
+        let Some(first) = rows.first() else { return j };
+        let cols = first.cols;
+        let mut map = Vec::new();
+        for (pos, c) in printed.iter().enumerate() {
+            // Exact label of a column of this block, wherever it stands.
+            let exact = cols.iter().position(|col| key(col.label) == c.key);
+            let mapped = match exact {
+                Some(ci) => {
+                    if ci != pos {
+                        self.findings.push(
+                            Finding::new(
+                                "F13",
+                                Severity::Warning,
+                                format!("主动公开情况表中“{}”的位置与统一格式不一致。", c.text),
+                                format!(
+                                    "Active-disclosure table: {} is not in its official position.",
+                                    c.text
+                                ),
+                            )
+                            .printed(c.text.clone(), cols[ci].label)
+                            .at(at(c.pos)),
+                        );
+                    }
+                    Some(ci)
+                }
+                None => {
+                    if let Some((col, t)) = cols
+                        .get(pos)
+                        .and_then(|col| labels::tolerant(&c.key, col.label).map(|t| (col, t)))
+                    {
+                        let cells = rows
+                            .iter()
+                            .map(|r| Self::ptr(TableId::ActiveDisclosure, r.id, col.id))
+                            .collect();
+                        self.tolerance_finding(
+                            TableId::ActiveDisclosure,
+                            "表头",
+                            &c.text,
+                            col.label,
+                            t,
+                            cells,
+                            c.pos,
+                        );
+                        Some(pos)
+                    } else {
+                        let other_format = labels::exact(&c.key)
+                            .iter()
+                            .any(|e| e.label == Label::T2Header);
+                        if !other_format {
+                            self.findings.push(
+                                Finding::new(
+                                    "F4",
+                                    Severity::Error,
+                                    format!("主动公开情况表中的标签“{}”与统一格式不符，无法识别。", c.text),
+                                    format!("Active-disclosure table: label {} does not match the official format.", c.text),
+                                )
+                                .at(at(c.pos)),
+                            );
+                            self.findings.last_mut().expect("pushed").printed =
+                                Some(c.text.clone());
+                        }
+                        (pos < cols.len()).then_some(pos)
+                    }
+                }
+            };
+            map.push(mapped);
+        }
+        self.t2_headers.insert(b, map);
+        j
+    }
+
+    fn t2_row(
+        &mut self,
+        i: usize,
+        id: &'static str,
+        canonical: &'static str,
+        tol: Option<Tolerance>,
+    ) -> usize {
+        let c = &self.cells[i];
+        let def = schema::table_def(self.format, TableId::ActiveDisclosure);
+        let Some(ri) = def.row_index(id) else {
+            // A row of the other format (e.g. 政府集中采购 in a 2021 report): local (F9 is raised
+            // by format detection).
+            return self.local_row(TableId::ActiveDisclosure, i, 2, None);
+        };
+        let row = &def.rows[ri];
+        if let Some(t) = tol {
+            let cells = row
+                .cols
+                .iter()
+                .map(|col| Self::ptr(TableId::ActiveDisclosure, id, col.id))
+                .collect();
+            self.tolerance_finding(
+                TableId::ActiveDisclosure,
+                "行标签",
+                &c.text,
+                canonical,
+                t,
+                cells,
+                c.pos,
+            );
+        }
+        self.note_order(TableId::ActiveDisclosure, ri, &c.text, row.label, c.pos);
+        let k = row.cols.len();
+        let (vals, next, extra) = self.values(i, k);
+        self.seen_rows.insert((TableId::ActiveDisclosure, id), i);
+        if vals.len() < k {
+            let raw: Vec<&str> = vals.iter().map(|v| v.text.as_str()).collect();
+            self.unreadable_row(
+                TableId::ActiveDisclosure,
+                id,
+                row.label,
+                &raw.join(" | "),
+                &format!("应有{k}个数值，只找到{}个", vals.len()),
+                c.pos,
+            );
+            return next;
+        }
+        if !extra.is_empty() {
+            let raw: Vec<&str> = vals.iter().chain(&extra).map(|v| v.text.as_str()).collect();
+            self.unreadable_row(
+                TableId::ActiveDisclosure,
+                id,
+                row.label,
+                &raw.join(" | "),
+                &format!("应有{k}个数值，却有{}个", k + extra.len()),
+                c.pos,
+            );
+            return next;
+        }
+        let block = row
+            .group
+            .and_then(|g| CAPTIONS.iter().position(|c| *c == g));
+        let map = block.and_then(|b| self.t2_headers.get(&b)).cloned();
+        for (pos, v) in vals.into_iter().enumerate() {
+            let ci = map
+                .as_ref()
+                .and_then(|m| m.get(pos).copied().flatten())
+                .filter(|ci| *ci < k)
+                .unwrap_or(pos);
+            self.store(TableId::ActiveDisclosure, id, ci, v);
+        }
+        next
+    }
+
+    fn t3_row(&mut self, i: usize, id: &'static str, canonical: &'static str) -> usize {
+        let c = &self.cells[i];
+        let def = schema::table_def(self.format, TableId::Applications);
+        let Some(ri) = def.row_index(id) else {
+            return self.local_row(TableId::Applications, i, 7, None);
+        };
+        if self.seen_rows.contains_key(&(TableId::Applications, id)) {
+            // A repeated row label (page-break repeat): read it as local so nothing is mixed in.
+            return self.local_row(TableId::Applications, i, 7, Some(id));
+        }
+        let _ = canonical;
+        self.note_order(
+            TableId::Applications,
+            ri,
+            &c.text,
+            def.rows[ri].label,
+            c.pos,
+        );
+        let k = if self.t3_subtotal { 8 } else { 7 };
+        let (vals, next, extra) = self.values(i, k);
+        self.seen_rows.insert((TableId::Applications, id), i);
+        let label = def.rows[ri].label;
+        if vals.len() < k || !extra.is_empty() {
+            let raw: Vec<&str> = vals.iter().chain(&extra).map(|v| v.text.as_str()).collect();
+            let detail = if vals.len() < k {
+                format!("应有{k}个数值，只找到{}个", vals.len())
+            } else {
+                format!("应有{k}个数值，却有{}个", k + extra.len())
+            };
+            self.unreadable_row(
+                TableId::Applications,
+                id,
+                label,
+                &raw.join(" | "),
+                &detail,
+                c.pos,
+            );
+            return next;
+        }
+        let mut ci = 0;
+        for (pos, v) in vals.into_iter().enumerate() {
+            if self.t3_subtotal && pos == 6 {
+                self.out.local.push(LocalEntry {
+                    table: TableId::Applications.id().to_owned(),
+                    kind: LocalKind::SubtotalColumn,
+                    after: Some(id.to_owned()),
+                    label: "小计".into(),
+                    cells: vec![LocalCell {
+                        header: Some("小计".into()),
+                        raw: v.text.clone(),
+                        value: match value::read(&v.text, false) {
+                            Read::Number { value, .. } => Some(value),
+                            _ => None,
+                        },
+                    }],
+                });
+                continue;
+            }
+            self.store(TableId::Applications, id, ci, v);
+            ci += 1;
+        }
+        next
+    }
+
+    /// Table 4: the header labels, then 15 values in canonical order (spec §6.6).
+    fn t4(&mut self, i: usize) -> usize {
+        let mut j = i;
+        let mut headers: Vec<String> = Vec::new();
+        // Header labels (and single-character fragments of vertical headers).
+        while j < self.cells.len() {
+            let c = &self.cells[j];
+            if is_empty(c) {
+                j += 1;
+                continue;
+            }
+            let t4 = labels::exact(&c.key)
+                .iter()
+                .any(|e| e.label.table() == Some(TableId::ReviewLitigation));
+            let fragment =
+                c.key.chars().count() <= 2 && !value_like(c) && T4_TEXT.contains(c.key.as_str());
+            if t4 || fragment {
+                if t4 {
+                    headers.push(c.key.clone());
+                }
+                j += 1;
+                continue;
+            }
+            break;
+        }
+        let start = j;
+        let mut vals: Vec<&Cell> = Vec::new();
+        while j < self.cells.len() && vals.len() < 15 {
+            let c = &self.cells[j];
+            if Self::is_label(c) {
+                break;
+            }
+            vals.push(c);
+            j += 1;
+        }
+        // Trailing empty padding.
+        let mut extra = Vec::new();
+        while j < self.cells.len() && !Self::is_label(&self.cells[j]) {
+            if !is_empty(&self.cells[j]) {
+                extra.push(&self.cells[j]);
+            }
+            j += 1;
+        }
+        self.t4_done = true;
+        let pos = self.cells.get(start).map_or(self.cells[i].pos, |c| c.pos);
+        let mut expected: Vec<String> = [
+            T4_RECONSIDERATION,
+            T4_LITIGATION,
+            "未经复议直接起诉",
+            "复议后起诉",
+        ]
+        .iter()
+        .map(|s| key(s))
+        .collect();
+        for _ in 0..3 {
+            for l in ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] {
+                expected.push(key(l));
+            }
+        }
+        let mut got = headers.clone();
+        got.sort();
+        expected.sort();
+        let def = schema::table_def(self.format, TableId::ReviewLitigation);
+        if vals.len() != 15 || !extra.is_empty() {
+            let raw: Vec<&str> = vals.iter().chain(&extra).map(|v| v.text.as_str()).collect();
+            let cells: Vec<String> = def
+                .rows
+                .iter()
+                .flat_map(|r| {
+                    r.cols
+                        .iter()
+                        .map(move |c| Self::ptr(TableId::ReviewLitigation, r.id, c.id))
+                })
+                .collect();
+            for r in 0..3 {
+                for c in 0..5 {
+                    self.out.review_litigation.set_at(r, c, None);
+                }
+            }
+            self.findings.push(
+                Finding::new(
+                    "F8",
+                    Severity::Error,
+                    format!("复议诉讼情况表“结果”行的数据无法准确读取（应有15个数值，找到{}个），请核对原文。", vals.len() + extra.len()),
+                    format!("Review/litigation table: values could not be read reliably (15 expected, {} found); check the original.", vals.len() + extra.len()),
+                )
+                .cells(cells)
+                .raw(raw.join(" "))
+                .at(at(pos)),
+            );
+            for r in def.rows {
+                self.seen_rows.insert((TableId::ReviewLitigation, r.id), i);
+            }
+            return j;
+        }
+        if got != expected {
+            let missing_top: Vec<&str> = [T4_RECONSIDERATION, T4_LITIGATION]
+                .into_iter()
+                .filter(|l| !headers.contains(&key(l)))
+                .collect();
+            let only_tops_missing = {
+                let mut g = got.clone();
+                g.extend(missing_top.iter().map(|l| key(l)));
+                g.sort();
+                g == expected
+            };
+            if only_tops_missing {
+                for l in missing_top {
+                    self.label_missing(TableId::ReviewLitigation, l, pos);
+                }
+            } else {
+                self.findings.push(
+                    Finding::new(
+                        "F5",
+                        Severity::Info,
+                        "复议诉讼情况表表头无法完整识别，已按统一格式的15列顺序读取数值。",
+                        "Review/litigation table: the header could not be read completely; the 15 values were assigned in the official column order.",
+                    )
+                    .at(at(pos)),
+                );
+            }
+        }
+        for (n, v) in vals.into_iter().enumerate() {
+            let (r, ci) = (n / 5, n % 5);
+            let id = def.rows[r].id;
+            self.store(TableId::ReviewLitigation, id, ci, v);
+        }
+        for r in def.rows {
+            self.seen_rows.insert((TableId::ReviewLitigation, r.id), i);
+        }
+        j
+    }
+
+    fn label_missing(&mut self, table: TableId, canonical: &str, pos: Pos) {
+        self.findings.push(
+            Finding::new(
+                "F14",
+                Severity::Info,
+                format!("{}缺少标签“{canonical}”，数据仍按行列标签读取。", table.name_zh()),
+                format!("{}: the label {canonical} is missing; values were still read by their row and column labels.", table.name_en()),
+            )
+            .at(at(pos)),
+        );
+        self.findings.last_mut().expect("pushed").canonical = Some(canonical.to_owned());
+    }
+
+    /// A cell that matches no label exactly: step-2 tolerance against the expected row, else a
+    /// local row (when values follow) or F4.
+    fn unknown(&mut self, i: usize, table: Option<TableId>, block: Option<usize>) -> usize {
+        let c = &self.cells[i];
+        if value_like(c) || table.is_none() {
+            return i + 1;
+        }
+        let t = table.expect("checked");
+        if t == TableId::ReviewLitigation {
+            return i + 1;
+        }
+        let expected = self.expected_row(
+            t,
+            if t == TableId::ActiveDisclosure {
+                block.map(|b| CAPTIONS[b])
+            } else {
+                None
+            },
+        );
+        if let Some(row) = expected
+            && let Some(tol) = labels::tolerant(&c.key, row.label)
+        {
+            return if t == TableId::ActiveDisclosure {
+                self.t2_row(i, row.id, row.label, Some(tol))
+            } else {
+                let cells = row
+                    .cols
+                    .iter()
+                    .map(|col| Self::ptr(t, row.id, col.id))
+                    .collect();
+                self.tolerance_finding(t, "行标签", &c.text, row.label, tol, cells, c.pos);
+                self.t3_row(i, row.id, row.label)
+            };
+        }
+        // Table-3 labels matched against the group or header expected here (e.g. a truncated
+        // group label) are skipped quietly; long text is narrative inside the table region.
+        if c.text.chars().count() > 40 {
+            return i + 1;
+        }
+        let k = match t {
+            TableId::ActiveDisclosure => block
+                .and_then(|b| {
+                    schema::table_def(self.format, t)
+                        .rows
+                        .iter()
+                        .find(|r| r.group == Some(CAPTIONS[b]))
+                })
+                .map_or(3, |r| r.cols.len()),
+            _ => 7,
+        };
+        let (vals, _, _) = self.values(i, k);
+        if vals.iter().filter(|v| !is_empty(v)).count() > 0 {
+            let after = self
+                .seen_rows
+                .iter()
+                .filter(|((tt, _), _)| *tt == t)
+                .max_by_key(|(_, at)| **at)
+                .map(|((_, id), _)| *id);
+            return self.local_row(t, i, k, after);
+        }
+        self.findings.push(
+            Finding::new(
+                "F4",
+                Severity::Error,
+                format!(
+                    "{}中的标签“{}”与统一格式不符，无法识别。",
+                    t.name_zh(),
+                    c.text
+                ),
+                format!(
+                    "{}: label {} does not match the official format.",
+                    t.name_en(),
+                    c.text
+                ),
+            )
+            .at(at(c.pos)),
+        );
+        self.findings.last_mut().expect("pushed").printed = Some(c.text.clone());
+        i + 1
+    }
+
+    /// F6 for missing rows and tables, F14 for missing label-only cells.
+    fn finish(&mut self) {
+        let first_pos = self.cells.first().map(|c| c.pos).unwrap_or_default();
+        for t in TableId::ALL {
+            let def = schema::table_def(self.format, t);
+            let seen: Vec<&str> = def
+                .rows
+                .iter()
+                .filter(|r| self.seen_rows.contains_key(&(t, r.id)))
+                .map(|r| r.id)
+                .collect();
+            if seen.is_empty() {
+                let cells: Vec<String> = def
+                    .rows
+                    .iter()
+                    .flat_map(|r| r.cols.iter().map(move |c| Self::ptr(t, r.id, c.id)))
+                    .collect();
+                self.findings.push(
+                    Finding::new(
+                        "F6",
+                        Severity::Error,
+                        format!("缺少{}（可能以图片形式发布）。", t.name_zh()),
+                        format!(
+                            "{} not found (possibly published as an image).",
+                            t.name_en()
+                        ),
+                    )
+                    .cells(cells),
+                );
+                self.findings.last_mut().expect("pushed").canonical = Some(t.name_zh().to_owned());
+                continue;
+            }
+            for row in def.rows {
+                if !self.seen_rows.contains_key(&(t, row.id)) {
+                    let cells = row
+                        .cols
+                        .iter()
+                        .map(|c| Self::ptr(t, row.id, c.id))
+                        .collect();
+                    let label = crate::schema::row_label_for_message(t, row);
+                    self.findings.push(
+                        Finding::new(
+                            "F6",
+                            Severity::Error,
+                            format!("{}缺少“{label}”行。", t.name_zh()),
+                            format!("{}: {label} is missing.", t.name_en()),
+                        )
+                        .cells(cells),
+                    );
+                    self.findings.last_mut().expect("pushed").canonical = Some(label.to_owned());
+                }
+            }
+            // Label-only cells.
+            let label_only: Vec<&str> = match t {
+                TableId::ActiveDisclosure => {
+                    let mut v: Vec<&str> = def.rows.iter().filter_map(|r| r.group).collect();
+                    v.dedup();
+                    v
+                }
+                TableId::Applications => {
+                    let mut v = vec![T3_CORNER_NOTE, T3_APPLICANT_HEADER, T3_ORG_HEADER];
+                    let mut groups: Vec<&str> = def.rows.iter().filter_map(|r| r.group).collect();
+                    groups.dedup();
+                    v.extend(groups);
+                    v
+                }
+                TableId::ReviewLitigation => vec![],
+            };
+            for l in label_only {
+                if !self.seen_labels.contains(&l) {
+                    self.label_missing(t, l, first_pos);
+                    self.findings.last_mut().expect("pushed").at = None;
+                }
+            }
+        }
+    }
+}
+
+/// The characters of table-4 header labels (for vertical one-character fragments).
+const T4_TEXT: &str = "行政复议诉讼结果维持纠正其他尚未审结总计未经直接起后";
+
+fn value_like(c: &Cell) -> bool {
+    if value::looks_like_value(&c.text) {
+        return true;
+    }
+    let n = c.key.chars().count();
+    n > 0
+        && n <= 10
+        && c.key.chars().any(|ch| ch.is_ascii_digit())
+        && labels::exact(&c.key).is_empty()
+}
+
+/// `第二十条第（X）项` with optional annotation → index into [`CAPTIONS`].
+fn caption_index(k: &str) -> Option<usize> {
+    let rest = k.strip_prefix("第二十条第(")?;
+    let (item, _) = rest.split_once(")项")?;
+    ["一", "五", "六", "八", "九"]
+        .iter()
+        .position(|x| *x == item)
+}
+
+/// Reads the three tables from the cells.
+pub(crate) fn read(cells: &[Cell], format: Format) -> Read3 {
+    let mut r = Reader {
+        cells,
+        format,
+        out: Tables::filled(format, None),
+        findings: Vec::new(),
+        raw: BTreeMap::new(),
+        seen_rows: HashMap::new(),
+        seen_labels: Vec::new(),
+        t2_headers: HashMap::new(),
+        t3_subtotal: false,
+        t4_done: false,
+        last_row: HashMap::new(),
+    };
+    r.run();
+    r.finish();
+    if format == Format::V2019 && r.out.procurement_amount_unit.is_none() {
+        r.out.procurement_amount_unit = None::<MoneyUnit>;
+    }
+    Read3 {
+        tables: r.out,
+        findings: r.findings,
+        raw: r.raw,
+    }
+}
