@@ -34,9 +34,30 @@ fn is_quote(c: char) -> bool {
     )
 }
 
-/// The matching key of a label (spec §6.4 step 1).
+/// Removes parenthesised pinyin that some mirror sites insert after converted characters
+/// (`規(guī)章` → `規章`); no canonical label contains Latin letters, so this loses nothing.
+fn strip_pinyin(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    let is_py = |c: char| c.is_ascii_lowercase() || "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü".contains(c);
+    while i < chars.len() {
+        if matches!(chars[i], '(' | '（') {
+            let n = chars[i + 1..].iter().take_while(|c| is_py(**c)).count();
+            if (1..=7).contains(&n) && matches!(chars.get(i + 1 + n), Some(')' | '）')) {
+                i += n + 2;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+/// The matching key of a label (spec §6.4 step 1, plus removal of mirror-site pinyin).
 pub fn key(label: &str) -> String {
-    let s: String = label
+    let s: String = strip_pinyin(label)
         .nfkc()
         .filter(|c| !is_invisible(*c))
         .map(simplify)
@@ -107,5 +128,8 @@ mod tests {
             key("五、存在的主要问题及改进情况")
         );
         assert_eq!(key("（一）予以公开"), "(一)予以公开");
+        assert_eq!(key("規(guī)章"), key("规章"));
+        assert_eq!(key("第二十條第(一)項(xiàng)"), key("第二十条第（一）项"));
+        assert_eq!(key("本年制發(fā)件數(shù)"), key("本年制发件数"));
     }
 }

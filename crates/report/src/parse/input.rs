@@ -105,6 +105,24 @@ pub(crate) fn pieces(bytes: &[u8]) -> Result<(Vec<Piece>, InputLayout), ParseErr
     }
 }
 
+/// A Markdown heading naming a table-4 block (`### 行政诉讼（复议后起诉）`) → that block's label.
+fn t4_block_heading(line: &str) -> Option<&'static str> {
+    let t = line.trim_start_matches('#').trim();
+    if t.len() == line.len() {
+        return None;
+    }
+    let k = key(t);
+    if k.contains("未经复议直接起诉") {
+        Some("未经复议直接起诉")
+    } else if k.contains("复议后起诉") {
+        Some("复议后起诉")
+    } else if k == "行政复议" {
+        Some("行政复议")
+    } else {
+        None
+    }
+}
+
 /// Whether a text line is a known table label (so a pipe-less line in a pipe layout is a cell).
 fn is_label_line(line: &str) -> bool {
     let k = key(line);
@@ -145,7 +163,9 @@ pub(crate) fn text(s: &str) -> (Vec<Piece>, InputLayout) {
             continue;
         }
         if pipe_mode {
-            if line.contains('|') {
+            if let Some(block) = t4_block_heading(line) {
+                out.push(Piece::Cell { text: block.to_owned(), pos });
+            } else if line.contains('|') {
                 in_table = true;
                 for cell in split_pipes(line) {
                     out.push(Piece::Cell { text: cell, pos });

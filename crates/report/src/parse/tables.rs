@@ -778,7 +778,61 @@ impl<'a> Reader<'a> {
     }
 
     /// Table 4: the header labels, then 15 values in canonical order (spec §6.6).
+    /// Table 4 printed block by block (`行政复议` + five headers + five values, then each
+    /// 行政诉讼 block): every block is identified by its own label, never by position.
+    fn t4_blocks(&mut self, i: usize) -> Option<usize> {
+        let mut j = i;
+        let mut blocks: Vec<(usize, Vec<&'a Cell>)> = Vec::new();
+        loop {
+            while j < self.cells.len() && is_empty(&self.cells[j]) {
+                j += 1;
+            }
+            let Some(c) = self.cells.get(j) else { break };
+            let block = if c.key == key(T4_RECONSIDERATION) {
+                0
+            } else if c.key.contains("未经复议直接起诉") {
+                1
+            } else if c.key.contains("复议后起诉") {
+                2
+            } else {
+                break;
+            };
+            j += 1;
+            while j < self.cells.len()
+                && (is_empty(&self.cells[j])
+                    || labels::exact(&self.cells[j].key).iter().any(|e| e.label == Label::T4Col))
+            {
+                j += 1;
+            }
+            let mut vals = Vec::new();
+            while j < self.cells.len() && vals.len() < 5 && !Self::is_label(&self.cells[j]) {
+                vals.push(&self.cells[j]);
+                j += 1;
+            }
+            if vals.len() != 5 || blocks.iter().any(|(b, _)| *b == block) {
+                return None;
+            }
+            blocks.push((block, vals));
+        }
+        if blocks.len() < 2 {
+            return None;
+        }
+        let def = schema::table_def(self.format, TableId::ReviewLitigation);
+        for (b, vals) in blocks {
+            let id = def.rows[b].id;
+            for (ci, v) in vals.into_iter().enumerate() {
+                self.store(TableId::ReviewLitigation, id, ci, v);
+            }
+            self.seen_rows.insert((TableId::ReviewLitigation, id), i);
+        }
+        self.t4_done = true;
+        Some(j)
+    }
+
     fn t4(&mut self, i: usize) -> usize {
+        if let Some(j) = self.t4_blocks(i) {
+            return j;
+        }
         let mut j = i;
         let mut headers: Vec<String> = Vec::new();
         // Header labels (and single-character fragments of vertical headers).

@@ -65,7 +65,11 @@ pub(crate) fn read(raw: &str, allow_words: bool) -> Read {
     if is_blank(raw) {
         return Read::Blank;
     }
-    let c = clean(raw);
+    let mut c = clean(raw);
+    // A doubled sign (`--253`) is a typing artefact of one sign.
+    while c.starts_with("--") || c.starts_with("++") {
+        c.remove(0);
+    }
     let Some(m) = re.captures(&c) else {
         return Read::Unreadable;
     };
@@ -167,7 +171,8 @@ mod tests {
         for b in ["", " ", "/", "／", "-", "—", "——", "无", "暂无", "\u{a0}"] {
             assert_eq!(read(b, false), Read::Blank, "{b:?}");
         }
-        for bad in ["约30", "3（含转办）", "三", "--253", "1.2.3"] {
+        assert_eq!(read("--253", false), Read::Number { value: n("-253"), unit: None });
+        for bad in ["约30", "3（含转办）", "三", "-+2", "1.2.3"] {
             assert_eq!(read(bad, true), Read::Unreadable, "{bad}");
         }
     }

@@ -1,0 +1,178 @@
+//! The parser against every hand-checked gold file in `../shared/corpus` (issue: accuracy).
+//!
+//! For each gold file: every gold cell must be parsed exactly (a gold `null` must parse as
+//! `null`), and for partial reports every cell the gold does not list must be `null` (nothing
+//! invented for rows that were cut off). Run with `--nocapture` to see the per-file tally.
+
+use std::path::{Path, PathBuf};
+
+use gongkai_report::parse::{Metadata, parse};
+use gongkai_report::schema::{APPLICANT_COLS, TableId};
+use gongkai_report::{Report, decimal};
+use serde_json::Value;
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
+}
+
+/// The input a gold file describes: the published file itself where we have it, else the text
+/// rendering the corpus keeps.
+fn input_for(gold: &Path) -> Option<PathBuf> {
+    let dir = gold.parent()?;
+    if dir.ends_with("partial") {
+        let name = gold.file_name()?.to_str()?.replace(".gold.json", ".txt");
+        return Some(dir.join(name));
+    }
+    for name in ["content.html", "page.txt", "text.txt"] {
+        let p = dir.join(name);
+        if p.exists() {
+            return Some(p);
+        }
+    }
+    None
+}
+
+/// Gold cells as (pointer, value) with `null` kept.
+fn gold_cells(g: &Value) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    let table = |name: &str| g.get(name).and_then(Value::as_object);
+    if let Some(t) = table("active_disclosure") {
+        for (row, cols) in t {
+            if let Some(cols) = cols.as_object() {
+                for (col, v) in cols {
+                    out.push((format!("/tables/active_disclosure/{row}/{col}"), v.clone()));
+                }
+            }
+        }
+    }
+    for (name, cols) in [
+        ("applications", APPLICANT_COLS.iter().map(|c| c.id).collect::<Vec<_>>()),
+        ("review_litigation", vec!["upheld", "corrected", "other", "pending", "total"]),
+    ] {
+        if let Some(t) = table(name) {
+            for (row, vals) in t {
+                match vals {
+                    Value::Array(a) => {
+                        for (v, col) in a.iter().zip(&cols) {
+                            out.push((format!("/tables/{name}/{row}/{col}"), v.clone()));
+                        }
+                    }
+                    Value::Object(o) => {
+                        for (col, v) in o {
+                            out.push((format!("/tables/{name}/{row}/{col}"), v.clone()));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    out
+}
+
+fn value_text(v: Option<rust_decimal::Decimal>) -> Value {
+    v.map_or(Value::Null, |d| serde_json::from_str(&decimal::plain(d)).unwrap())
+}
+
+struct Outcome {
+    name: String,
+    right: usize,
+    wrong: Vec<String>,
+}
+
+fn check_one(gold_path: &Path) -> Option<Outcome> {
+    let gold: Value = serde_json::from_str(&std::fs::read_to_string(gold_path).ok()?).ok()?;
+    let input = input_for(gold_path)?;
+    let bytes = std::fs::read(&input).ok()?;
+    let meta = Metadata {
+        year: gold.get("year").and_then(Value::as_i64).map(|y| y as i32),
+        ..Metadata::default()
+    };
+    let name = input.strip_prefix(corpus()).unwrap_or(&input).display().to_string();
+    let report: Report = match parse(&bytes, &meta) {
+        Ok(r) => r,
+        Err(e) => {
+            return Some(Outcome { name, right: 0, wrong: vec![format!("parse error: {e}")] });
+        }
+    };
+    let cells = gold_cells(&gold);
+    let mut right = 0;
+    let mut wrong = Vec::new();
+    let partial = gold_path.parent().is_some_and(|d| d.ends_with("partial"));
+    for (ptr, want) in &cells {
+        let got = report.tables.by_pointer(ptr).map(value_text);
+        let want_num = match want {
+            Value::Number(n) => serde_json::from_str::<Value>(&decimal::plain(decimal::from_json_number(n.as_str()).unwrap())).unwrap(),
+            other => other.clone(),
+        };
+        if got.as_ref() == Some(&want_num) {
+            right += 1;
+        } else {
+            wrong.push(format!("{ptr}: gold {want}, parsed {}", got.map_or("(no such cell)".into(), |v| v.to_string())));
+        }
+    }
+    if partial {
+        for t in TableId::ALL {
+            let grid = report.tables.grid(t);
+            for (r, c, v) in grid.iter() {
+                let ptr = grid.pointer(r, c);
+                if v.is_some() && !cells.iter().any(|(p, _)| *p == ptr) {
+                    wrong.push(format!("{ptr}: not in the gold (cut off), parsed {}", value_text(v)));
+                }
+            }
+        }
+    }
+    if let Some(f) = gold.get("format").and_then(Value::as_str)
+        && f != report.format.as_str()
+    {
+        wrong.push(format!("format: gold {f}, detected {}", report.format.as_str()));
+    }
+    Some(Outcome { name, right, wrong })
+}
+
+fn gold_files() -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    for dir in ["real", "partial"] {
+        let Ok(entries) = std::fs::read_dir(corpus().join(dir)) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() && p.join("gold.json").exists() {
+                v.push(p.join("gold.json"));
+            } else if p.to_string_lossy().ends_with(".gold.json") {
+                v.push(p);
+            }
+        }
+    }
+    v.sort();
+    v
+}
+
+/// PDF originals: read once PDF input lands (their gold is checked by `pdf_corpus` then).
+fn needs_pdf(gold: &Path) -> bool {
+    gold.parent().is_some_and(|d| std::fs::read_dir(d).is_ok_and(|mut it| it.any(|e| e.is_ok_and(|e| e.path().extension().is_some_and(|x| x == "pdf")))))
+}
+
+#[test]
+fn every_gold_cell_is_parsed_exactly() {
+    let files = gold_files();
+    assert!(files.len() >= 14, "corpus not found at {}", corpus().display());
+    let mut failures = Vec::new();
+    let (mut right, mut total) = (0, 0);
+    for g in files.iter().filter(|g| !needs_pdf(g)) {
+        let Some(o) = check_one(g) else {
+            failures.push(format!("{}: no input", g.display()));
+            continue;
+        };
+        right += o.right;
+        total += o.right + o.wrong.len();
+        println!("{:<60} {:>4} right {:>4} wrong", o.name, o.right, o.wrong.len());
+        for w in o.wrong.iter().take(12) {
+            println!("    {w}");
+        }
+        if !o.wrong.is_empty() {
+            failures.push(o.name);
+        }
+    }
+    println!("corpus: {right}/{total} gold cells exact");
+    assert!(failures.is_empty(), "files with wrong cells: {failures:#?}");
+}
