@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 use gongkai_report::compile::{self, CompileOptions, Named};
+use gongkai_report::parse::{self, Metadata};
 use gongkai_report::render::{self, RenderOptions, Target};
 use gongkai_report::validate::{
     self, ComparisonText, Jurisdiction, LocalDeadline, Options, Profile,
@@ -18,6 +19,8 @@ use gongkai_report::{Agency, AgencyKind, Format, Report, SectionId, Severity, js
 
 #[derive(Subcommand, Debug)]
 pub enum ReportCommand {
+    /// 读取已发布的年度报告（文本、网页、Word），输出统一格式的 JSON (read published reports)
+    Parse(ParseArgs),
     /// 检查报告，列出全部问题 (check reports against every rule)
     Check(CheckArgs),
     /// 按统一格式输出报告 (render a report in the official layout)
@@ -30,11 +33,48 @@ pub enum ReportCommand {
     Schema,
 }
 
+/// What the publication says about a published report (spec §6.8): overrides the text.
+#[derive(Args, Debug, Clone, Default)]
+pub struct MetaArgs {
+    /// 报告年度（不提供时从标题推断，并给出提示 F12）
+    #[arg(long, value_name = "Y")]
+    year: Option<i32>,
+    /// 机关名称（不提供时从标题推断）
+    #[arg(long, value_name = "NAME")]
+    agency: Option<String>,
+    /// 机关类别，决定发布时限（department、government、township、other）
+    #[arg(long, value_enum)]
+    kind: Option<KindArg>,
+    /// 网站发布日期 YYYY-MM-DD（用于检查是否按时发布）
+    #[arg(long, value_name = "DATE")]
+    published_on: Option<String>,
+}
+
 #[derive(Args, Debug)]
-pub struct CheckArgs {
-    /// 报告文件（gongkai.annual-report/1 JSON）
+pub struct ParseArgs {
+    /// 已发布的报告文件或目录（.txt、.html、.docx；也接受本格式的 JSON）
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
+    /// 输出报告 JSON（含检查结果）；多个文件时为 JSON 数组
+    #[arg(long)]
+    json: bool,
+    /// 把每份报告的 JSON 写到此目录（文件名同原文件，扩展名 .json）
+    #[arg(short, long, value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// 把所有报告的全部单元格写入 CSV，供研究使用
+    #[arg(long, value_name = "FILE")]
+    csv: Option<PathBuf>,
+    #[command(flatten)]
+    meta: MetaArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// 报告文件或目录：本格式的 JSON，或已发布的报告（.txt、.html、.docx）
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    meta: MetaArgs,
     /// 同一机关上一年度的报告，用于跨年度核对（S1–S5）
     #[arg(long, value_name = "FILE")]
     previous: Option<PathBuf>,
@@ -67,9 +107,11 @@ pub struct RuleArgs {
 
 #[derive(Args, Debug)]
 pub struct RenderArgs {
-    /// 报告文件（gongkai.annual-report/1 JSON）
+    /// 报告文件：本格式的 JSON，或已发布的报告（.txt、.html、.docx）
     #[arg(value_name = "FILE")]
     file: PathBuf,
+    #[command(flatten)]
+    meta: MetaArgs,
     /// 输出格式
     #[arg(long, value_enum)]
     to: RenderTarget,
@@ -181,6 +223,7 @@ type Result<T> = std::result::Result<T, InputError>;
 
 pub fn run(cmd: ReportCommand) -> ExitCode {
     let result = match cmd {
+        ReportCommand::Parse(a) => parse_cmd(&a),
         ReportCommand::Check(a) => check(&a),
         ReportCommand::Render(a) => render_cmd(&a),
         ReportCommand::Compile(a) => compile_cmd(&a),
@@ -210,6 +253,117 @@ fn load(path: &Path) -> Result<Report> {
         ))
     })?;
     json::from_str(&text).map_err(|e| InputError(format!("{}：{e}", path.display())))
+}
+
+fn metadata(m: &MetaArgs) -> Result<Metadata> {
+    let published_on = match &m.published_on {
+        None => None,
+        Some(d) => Some(
+            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                InputError(format!(
+                    "--published-on “{d}” 无效，应写作 YYYY-MM-DD，如 2025-01-20"
+                ))
+            })?,
+        ),
+    };
+    Ok(Metadata {
+        agency_name: m.agency.clone(),
+        agency_kind: m.kind.map(Into::into),
+        year: m.year,
+        published_on,
+    })
+}
+
+/// Whether the bytes are JSON (a report document; published reports never start with `{`).
+fn is_report_json(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64)]);
+    head.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .starts_with('{')
+}
+
+/// Reads a report: our JSON, or a published report (text, HTML, Word) read by the parser,
+/// not yet validated.
+fn load_any(path: &Path, meta: &Metadata) -> Result<Report> {
+    let bytes =
+        std::fs::read(path).map_err(|e| InputError(format!("无法读取 {}：{e}", path.display())))?;
+    if is_report_json(&bytes) {
+        return load(path);
+    }
+    parse::parse_unchecked(&bytes, meta).map_err(|e| InputError(format!("{}：{e}", path.display())))
+}
+
+/// Expands directories into the report files they contain (sorted, recursively).
+fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found = Vec::new();
+            collect(p, &mut found);
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else if p.extension().and_then(|x| x.to_str()).is_some_and(|x| {
+            matches!(
+                x.to_ascii_lowercase().as_str(),
+                "txt" | "htm" | "html" | "shtml" | "docx" | "json" | "md"
+            )
+        }) {
+            out.push(p);
+        }
+    }
+}
+
+/// Progress on standard error while a batch runs (only on a terminal).
+struct Progress {
+    total: usize,
+    on: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        Progress {
+            total,
+            on: total > 1 && std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn step(&self, n: usize, path: &Path) {
+        if self.on {
+            let width = 30;
+            let done = n * width / self.total.max(1);
+            let name = path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let name: String = name.chars().take(40).collect();
+            eprint!(
+                "\r[{}{}] {n}/{} {name:<40}",
+                "#".repeat(done),
+                " ".repeat(width - done),
+                self.total
+            );
+        }
+    }
+
+    fn done(&self) {
+        if self.on {
+            eprint!("\r{}\r", " ".repeat(90));
+        }
+    }
 }
 
 fn rule_options(args: &RuleArgs) -> Result<(Jurisdiction, Vec<ComparisonText>, Profile)> {
@@ -261,11 +415,28 @@ fn parse_deadline(spec: &str) -> Result<LocalDeadline> {
 }
 
 fn check(args: &CheckArgs) -> Result<ExitCode> {
-    let previous = args.previous.as_deref().map(load).transpose()?;
+    let meta = metadata(&args.meta)?;
+    let previous = args
+        .previous
+        .as_deref()
+        .map(|p| load_any(p, &meta))
+        .transpose()?;
     let (jurisdiction, texts, profile) = rule_options(&args.rules)?;
+    let files = expand(&args.files);
+    let batch = files.len() > 1;
+    let progress = Progress::new(files.len());
     let mut reports = Vec::new();
-    for path in &args.files {
-        let mut report = load(path)?;
+    let mut unreadable = Vec::new();
+    for (n, path) in files.iter().enumerate() {
+        progress.step(n + 1, path);
+        let mut report = match load_any(path, &meta) {
+            Ok(r) => r,
+            Err(e) if batch => {
+                unreadable.push((path.clone(), e.0));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         if let Some(p) = &previous
             && p.year != report.year - 1
         {
@@ -290,28 +461,200 @@ fn check(args: &CheckArgs) -> Result<ExitCode> {
         validate::check(&mut report, &opts);
         reports.push((path.clone(), report));
     }
+    progress.done();
     let any_error = reports.iter().any(|(_, r)| r.has_errors());
     if args.json {
-        let text = if reports.len() == 1 {
-            json::to_string_pretty(&reports[0].1)
-        } else {
-            let docs: Vec<serde_json::Value> =
-                reports.iter().map(|(_, r)| json::to_value(r)).collect();
-            serde_json::to_string_pretty(&docs).expect("documents serialise")
-        };
-        println!("{text}");
+        print_json(&reports);
     } else {
         let mut out = String::new();
         for (path, r) in &reports {
             out.push_str(&describe(path, r));
         }
+        if batch {
+            out.push_str(&summary(&reports, &unreadable));
+        }
         print!("{out}");
     }
-    Ok(if any_error {
+    for (path, e) in &unreadable {
+        eprintln!("gongkai: {}: {e}", path.display());
+    }
+    Ok(if !unreadable.is_empty() {
+        ExitCode::from(2)
+    } else if any_error {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn print_json(reports: &[(PathBuf, Report)]) {
+    let text = if reports.len() == 1 {
+        json::to_string_pretty(&reports[0].1)
+    } else {
+        let docs: Vec<serde_json::Value> = reports.iter().map(|(_, r)| json::to_value(r)).collect();
+        serde_json::to_string_pretty(&docs).expect("documents serialise")
+    };
+    println!("{text}");
+}
+
+/// The summary table of a batch: file, agency, year, format, errors, warnings.
+fn summary(reports: &[(PathBuf, Report)], unreadable: &[(PathBuf, String)]) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let mut rows: Vec<[String; 6]> = vec![[
+        "文件".into(),
+        "机关".into(),
+        "年度".into(),
+        "格式".into(),
+        "错误".into(),
+        "警告".into(),
+    ]];
+    for (path, r) in reports {
+        let count = |s: Severity| {
+            r.findings
+                .iter()
+                .filter(|f| f.severity == s)
+                .count()
+                .to_string()
+        };
+        rows.push([
+            path.display().to_string(),
+            r.agency.name.clone().unwrap_or_else(|| "—".into()),
+            r.year.to_string(),
+            r.format.as_str().into(),
+            count(Severity::Error),
+            count(Severity::Warning),
+        ]);
+    }
+    for (path, _) in unreadable {
+        rows.push([
+            path.display().to_string(),
+            "（无法读取）".into(),
+            "—".into(),
+            "—".into(),
+            "—".into(),
+            "—".into(),
+        ]);
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|c| rows.iter().map(|r| r[c].width()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::from("\n");
+    for (n, r) in rows.iter().enumerate() {
+        let line: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell}{}", " ".repeat(w - cell.width())))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+        if n == 0 {
+            out.push_str(
+                &widths
+                    .iter()
+                    .map(|w| "-".repeat(*w))
+                    .collect::<Vec<_>>()
+                    .join("  "),
+            );
+            out.push('\n');
+        }
+    }
+    let errors = reports.iter().filter(|(_, r)| r.has_errors()).count();
+    let _ = writeln!(
+        out,
+        "共 {} 份：{} 份有错误，{} 份无法读取。",
+        reports.len() + unreadable.len(),
+        errors,
+        unreadable.len()
+    );
+    out
+}
+
+fn parse_cmd(args: &ParseArgs) -> Result<ExitCode> {
+    let meta = metadata(&args.meta)?;
+    let files = expand(&args.files);
+    let batch = files.len() > 1;
+    let progress = Progress::new(files.len());
+    if let Some(dir) = &args.output {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| InputError(format!("无法创建目录 {}：{e}", dir.display())))?;
+    }
+    let mut reports = Vec::new();
+    let mut unreadable = Vec::new();
+    for (n, path) in files.iter().enumerate() {
+        progress.step(n + 1, path);
+        match load_any(path, &meta) {
+            Ok(mut r) => {
+                validate::check(&mut r, &Options::default());
+                if let Some(dir) = &args.output {
+                    let stem = path
+                        .file_stem()
+                        .map_or_else(|| "report".into(), |s| s.to_string_lossy().into_owned());
+                    let out = dir.join(format!("{stem}.json"));
+                    std::fs::write(&out, json::to_string_pretty(&r) + "\n")
+                        .map_err(|e| InputError(format!("无法写入 {}：{e}", out.display())))?;
+                }
+                reports.push((path.clone(), r));
+            }
+            Err(e) if batch => unreadable.push((path.clone(), e.0)),
+            Err(e) => return Err(e),
+        }
+    }
+    progress.done();
+    if let Some(csv) = &args.csv {
+        std::fs::write(csv, cells_csv(&reports))
+            .map_err(|e| InputError(format!("无法写入 {}：{e}", csv.display())))?;
+    }
+    if args.json {
+        print_json(&reports);
+    } else if batch || args.output.is_some() || args.csv.is_some() {
+        print!("{}", summary(&reports, &unreadable));
+    } else {
+        print!("{}", describe(&reports[0].0, &reports[0].1));
+    }
+    for (path, e) in &unreadable {
+        eprintln!("gongkai: {}: {e}", path.display());
+    }
+    Ok(if unreadable.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
+/// Every cell of every report, for research: one line per cell, with the text as printed.
+fn cells_csv(reports: &[(PathBuf, Report)]) -> String {
+    let esc = |s: &str| {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_owned()
+        }
+    };
+    let mut out = String::from("file,agency,year,format,table,row,column,value,raw\n");
+    for (path, r) in reports {
+        for t in gongkai_report::TableId::ALL {
+            let g = r.tables.grid(t);
+            let def = g.def();
+            for (ri, ci, v) in g.iter() {
+                let ptr = g.pointer(ri, ci);
+                let raw = r.cell_raw.get(&ptr).map_or("", String::as_str);
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},{},{},{},{},{}",
+                    esc(&path.display().to_string()),
+                    esc(r.agency.name.as_deref().unwrap_or("")),
+                    r.year,
+                    r.format.as_str(),
+                    t.id(),
+                    def.rows[ri].id,
+                    def.rows[ri].cols[ci].id,
+                    v.map(gongkai_report::decimal::plain).unwrap_or_default(),
+                    esc(raw)
+                );
+            }
+        }
+    }
+    out
 }
 
 fn not_run_reason(r: gongkai_report::NotRunReason) -> &'static str {
@@ -406,7 +749,8 @@ fn emit(bytes: &[u8], output: Option<&Path>, binary: bool) -> Result<()> {
 }
 
 fn render_cmd(args: &RenderArgs) -> Result<ExitCode> {
-    let report = load(&args.file)?;
+    let mut report = load_any(&args.file, &metadata(&args.meta)?)?;
+    validate::check(&mut report, &Options::default());
     let target: Target = args.to.into();
     let opts = RenderOptions {
         draft: args.draft,

@@ -25,8 +25,8 @@ pub(crate) struct Pos {
 pub(crate) enum Piece {
     /// A line or paragraph of narrative.
     Text { text: String, pos: Pos },
-    /// A table cell.
-    Cell { text: String, pos: Pos },
+    /// A table cell. `glued`: a run of values whose separators were lost (spec §6.2.5).
+    Cell { text: String, pos: Pos, glued: bool },
 }
 
 /// The kind of input, detected from its bytes.
@@ -162,13 +162,25 @@ pub(crate) fn text(s: &str) -> (Vec<Piece>, InputLayout) {
         if line.is_empty() {
             continue;
         }
+        if is_glued(line) {
+            out.extend(glued(line, pos));
+            continue;
+        }
         if pipe_mode {
             if let Some(block) = t4_block_heading(line) {
-                out.push(Piece::Cell { text: block.to_owned(), pos });
+                out.push(Piece::Cell {
+                    text: block.to_owned(),
+                    pos,
+                    glued: false,
+                });
             } else if line.contains('|') {
                 in_table = true;
                 for cell in split_pipes(line) {
-                    out.push(Piece::Cell { text: cell, pos });
+                    out.push(Piece::Cell {
+                        text: cell,
+                        pos,
+                        glued: false,
+                    });
                 }
             } else if is_label_line(line)
                 || (in_table && super::value::looks_like_value(line) && line.chars().count() < 20)
@@ -176,6 +188,7 @@ pub(crate) fn text(s: &str) -> (Vec<Piece>, InputLayout) {
                 out.push(Piece::Cell {
                     text: line.to_owned(),
                     pos,
+                    glued: false,
                 });
             } else {
                 in_table = false;
@@ -198,6 +211,7 @@ pub(crate) fn text(s: &str) -> (Vec<Piece>, InputLayout) {
                 out.push(Piece::Cell {
                     text: line.to_owned(),
                     pos,
+                    glued: false,
                 });
             } else {
                 out.push(Piece::Text {
@@ -327,6 +341,7 @@ impl HtmlWalk {
                         col: Some(c),
                         line: None,
                     },
+                    glued: false,
                 });
             }
         }
@@ -439,6 +454,7 @@ pub(crate) fn docx(bytes: &[u8]) -> Result<Vec<Piece>, ParseError> {
                                 col: Some(col),
                                 line: None,
                             },
+                            glued: false,
                         });
                     }
                     cell.clear();
@@ -462,4 +478,176 @@ pub(crate) fn docx(bytes: &[u8]) -> Result<Vec<Piece>, ParseError> {
         }
     }
     Ok(out)
+}
+
+/// A whole report (or its tables) on one line with the cell separators lost, as some page
+/// captures have it (spec §6.2.5).
+fn is_glued(line: &str) -> bool {
+    line.chars().count() > 150
+        && [
+            "第二十条第",
+            "信息内容",
+            "申请人情况",
+            "结果维持",
+            "本年度办理结果",
+        ]
+        .iter()
+        .filter(|w| line.contains(**w))
+        .count()
+            >= 2
+}
+
+/// The heading patterns used to cut a glued line into sections (spec §6.3 distinctive words).
+fn heading_patterns() -> &'static [regex::Regex; 6] {
+    static RE: std::sync::OnceLock<[regex::Regex; 6]> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        let r = |s: &str| regex::Regex::new(s).expect("valid regex");
+        [
+            r(r"一[、.．]\s*[^。；，]{0,8}?总体情况"),
+            r(r"二[、.．]\s*[^。；，]{0,6}?主动公开[^。；，]{0,8}?情况"),
+            r(r"三[、.．]\s*收到和处理[^。；，]{0,12}?情况"),
+            r(r"四[、.．]\s*[^。；，]{0,14}?(?:复议|诉讼)[^。；，]{0,14}?情况"),
+            r(r"五[、.．]\s*[^。；，]{0,10}?问题[^。；，]{0,10}?(?:情况|措施)"),
+            r(r"六[、.．]\s*其他需要报告的事项"),
+        ]
+    })
+}
+
+/// One normalised character of a glued line and its byte offset in the line.
+fn norm_chars(s: &str) -> Vec<(char, usize)> {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = Vec::new();
+    for (i, ch) in s.char_indices() {
+        if ch.is_whitespace() {
+            continue;
+        }
+        for n in ch.to_string().nfkc() {
+            out.push((n, i));
+        }
+    }
+    out
+}
+
+/// Every label text to look for in glued text, normalised, longest first.
+fn glued_labels() -> &'static [Vec<char>] {
+    static L: std::sync::OnceLock<Vec<Vec<char>>> = std::sync::OnceLock::new();
+    L.get_or_init(|| {
+        let mut v: Vec<Vec<char>> = labels::index()
+            .values()
+            .flatten()
+            .map(|e| {
+                norm_chars(e.canonical)
+                    .into_iter()
+                    .map(|(c, _)| c)
+                    .collect::<Vec<char>>()
+            })
+            .collect();
+        v.sort_by_key(|l| std::cmp::Reverse(l.len()));
+        v.dedup();
+        v
+    })
+}
+
+/// Splits a glued line into narrative pieces (by headings) and, inside sections 二–四, label
+/// cells and value runs.
+fn glued(line: &str, pos: Pos) -> Vec<Piece> {
+    let mut cuts: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, section index)
+    let mut from = 0;
+    for (k, re) in heading_patterns().iter().enumerate() {
+        if let Some(m) = re.find_at(line, from) {
+            cuts.push((m.start(), m.end(), k));
+            from = m.end();
+        }
+    }
+    let mut out = Vec::new();
+    let text = |out: &mut Vec<Piece>, t: &str| {
+        let t = t.trim();
+        if !t.is_empty() {
+            out.push(Piece::Text {
+                text: t.to_owned(),
+                pos,
+            });
+        }
+    };
+    let mut at = 0;
+    for (n, (start, end, k)) in cuts.iter().enumerate() {
+        if n == 0 {
+            text(&mut out, &line[at..*start]);
+        }
+        text(&mut out, &line[*start..*end]);
+        let stop = cuts.get(n + 1).map_or(line.len(), |c| c.0);
+        let body = &line[*end..stop];
+        if (1..=3).contains(k) {
+            out.extend(glued_cells(body, pos));
+        } else {
+            text(&mut out, body);
+        }
+        at = stop;
+    }
+    if cuts.is_empty() {
+        out.extend(glued_cells(line, pos));
+    }
+    out
+}
+
+/// Label cells and value runs of a glued table region.
+fn glued_cells(body: &str, pos: Pos) -> Vec<Piece> {
+    let chars = norm_chars(body);
+    let mut out = Vec::new();
+    let mut run_start: Option<usize> = None;
+    let flush = |out: &mut Vec<Piece>, from: Option<usize>, to: usize| {
+        let Some(from) = from else { return };
+        let t = body[from..to].trim();
+        if t.is_empty() {
+            return;
+        }
+        if t.chars()
+            .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        {
+            out.push(Piece::Cell {
+                text: t.to_owned(),
+                pos,
+                glued: true,
+            });
+        } else if t.chars().count() > 40 {
+            out.push(Piece::Text {
+                text: t.to_owned(),
+                pos,
+            });
+        } else {
+            out.push(Piece::Cell {
+                text: t.to_owned(),
+                pos,
+                glued: false,
+            });
+        }
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let rest: Vec<char> = chars[i..].iter().map(|(c, _)| *c).take(80).collect();
+        let hit = glued_labels()
+            .iter()
+            .find(|l| l.len() >= 2 && rest.starts_with(l));
+        match hit {
+            Some(l) => {
+                let start = chars[i].1;
+                flush(&mut out, run_start.take(), start);
+                let end = chars.get(i + l.len()).map_or(body.len(), |c| c.1);
+                out.push(Piece::Cell {
+                    text: body[start..end].trim().to_owned(),
+                    pos,
+                    glued: false,
+                });
+                i += l.len();
+            }
+            None => {
+                if run_start.is_none() {
+                    run_start = Some(chars[i].1);
+                }
+                i += 1;
+            }
+        }
+    }
+    flush(&mut out, run_start, body.len());
+    out
 }

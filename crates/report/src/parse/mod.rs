@@ -9,6 +9,7 @@
 mod input;
 mod labels;
 mod sections;
+mod split;
 mod tables;
 mod value;
 
@@ -93,10 +94,11 @@ pub fn parse_unchecked(bytes: &[u8], meta: &Metadata) -> Result<Report, ParseErr
     let cells: Vec<tables::Cell> = pieces
         .iter()
         .filter_map(|p| match p {
-            input::Piece::Cell { text, pos } => Some(tables::Cell {
+            input::Piece::Cell { text, pos, glued } => Some(tables::Cell {
                 key: key(text),
                 text: text.clone(),
                 pos: *pos,
+                glued: *glued,
             }),
             input::Piece::Text { .. } => None,
         })
@@ -182,7 +184,13 @@ pub fn parse_unchecked(bytes: &[u8], meta: &Metadata) -> Result<Report, ParseErr
             }
         }
     };
-    let read = tables::read(&cells, format);
+    let narrative: String = lines
+        .iter()
+        .map(|(t, _)| t.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let statements = crate::validate::text::stated_numbers(format, &narrative);
+    let read = tables::read(&cells, format, statements);
     findings.extend(read.findings);
 
     // Sections: text between headings; the signature block at the end goes to `signed_on`.

@@ -180,6 +180,15 @@ pub(crate) fn title_parts(line: &str) -> Option<(Option<String>, i32)> {
         )
     });
     let compact: String = line.split_whitespace().collect();
+    // A page-capture label before the title (`标题:`, `名称：`).
+    let compact = match compact.split_once([':', '：']) {
+        Some((label, rest))
+            if label.chars().count() <= 4 && (label.contains("标题") || label.contains("名称")) =>
+        {
+            rest.to_owned()
+        }
+        _ => compact,
+    };
     let clean = |s: &str| {
         let a = s
             .trim_matches(|c: char| matches!(c, '《' | '》' | ' ' | '“' | '”'))

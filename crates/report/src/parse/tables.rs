@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 
 use super::input::Pos;
 use super::labels::{self, CAPTIONS, Entry, Label, Tolerance};
+use super::split::{self, Part};
 use super::value::{self, Read, Unit};
 use crate::findings::{Finding, Location, Severity};
 use crate::model::{LocalCell, LocalEntry, LocalKind, MoneyUnit, Tables};
@@ -22,6 +23,8 @@ pub(crate) struct Cell {
     pub text: String,
     pub key: String,
     pub pos: Pos,
+    /// A run of values whose separators were lost (spec §6.2.5).
+    pub glued: bool,
 }
 
 pub(crate) fn at(pos: Pos) -> Location {
@@ -86,6 +89,18 @@ struct Reader<'a> {
     t3_subtotal: bool,
     t4_done: bool,
     last_row: HashMap<TableId, usize>,
+    /// Numbers the narrative states about cells (S7 patterns), to choose among glued readings.
+    statements: Vec<(Vec<Vec<String>>, Decimal)>,
+    /// Table-3 rows with several readings of a glued run, resolved together by H1–H3.
+    pending: Vec<Pending>,
+}
+
+/// A glued table-3 row awaiting the column rules.
+struct Pending {
+    id: &'static str,
+    readings: Vec<Vec<Part>>,
+    raw: String,
+    pos: Pos,
 }
 
 fn is_empty(c: &Cell) -> bool {
@@ -671,6 +686,10 @@ impl<'a> Reader<'a> {
             );
         }
         self.note_order(TableId::ActiveDisclosure, ri, &c.text, row.label, c.pos);
+        if let Some(next) = self.glued_row(i, TableId::ActiveDisclosure, id) {
+            self.seen_rows.insert((TableId::ActiveDisclosure, id), i);
+            return next;
+        }
         let k = row.cols.len();
         let (vals, next, extra) = self.values(i, k);
         self.seen_rows.insert((TableId::ActiveDisclosure, id), i);
@@ -731,6 +750,12 @@ impl<'a> Reader<'a> {
             def.rows[ri].label,
             c.pos,
         );
+        if !self.t3_subtotal
+            && let Some(next) = self.glued_row(i, TableId::Applications, id)
+        {
+            self.seen_rows.insert((TableId::Applications, id), i);
+            return next;
+        }
         let k = if self.t3_subtotal { 8 } else { 7 };
         let (vals, next, extra) = self.values(i, k);
         self.seen_rows.insert((TableId::Applications, id), i);
@@ -778,6 +803,207 @@ impl<'a> Reader<'a> {
     }
 
     /// Table 4: the header labels, then 15 values in canonical order (spec §6.6).
+    fn store_parts(&mut self, table: TableId, id: &'static str, parts: &[Part], pos: Pos) {
+        for (ci, p) in parts.iter().enumerate() {
+            let cell = Cell {
+                key: key(&p.text),
+                text: p.text.clone(),
+                pos,
+                glued: false,
+            };
+            self.store(table, id, ci, &cell);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn glued_resolved(
+        &mut self,
+        table: TableId,
+        label: &str,
+        raw: &str,
+        parts: &[Part],
+        by: &str,
+        by_en: &str,
+        cells: Vec<String>,
+        pos: Pos,
+    ) {
+        let split: Vec<&str> = parts.iter().map(|p| p.text.as_str()).collect();
+        self.findings.push(
+            Finding::new(
+                "F10",
+                Severity::Info,
+                format!("{}“{label}”行原文“{raw}”的数字连在一起，只有一种拆分（{}）{by}，已按此读取。", table.name_zh(), split.join("|")),
+                format!("{}, row {label}: the digits “{raw}” run together; only one split ({}) {by_en}, and it was used.", table.name_en(), split.join("|")),
+            )
+            .cells(cells)
+            .raw(raw.to_owned())
+            .at(at(pos)),
+        );
+    }
+
+    /// A row whose values were printed as one run (spec §6.2.5): split only when one reading
+    /// remains under the consistency rules (row sums; for table 2 the numbers the narrative
+    /// states). Table-3 rows with several readings wait for the column rules.
+    fn glued_row(&mut self, i: usize, table: TableId, id: &'static str) -> Option<usize> {
+        let j = (i + 1..self.cells.len()).find(|j| !is_empty(&self.cells[*j]))?;
+        let c = &self.cells[j];
+        if !c.glued {
+            return None;
+        }
+        let def = schema::table_def(self.format, table);
+        let row = def.row(id)?;
+        let types: Vec<CellType> = row.cols.iter().map(|c| c.ty).collect();
+        if types.len() == 1 {
+            return None;
+        }
+        let ptrs: Vec<String> = row
+            .cols
+            .iter()
+            .map(|col| Self::ptr(table, id, col.id))
+            .collect();
+        let mut readings = split::readings(&c.text, &types);
+        if split::is_trivial(&c.text, types.len()) && readings.len() == 1 {
+            self.store_parts(table, id, &readings[0], c.pos);
+            return Some(j + 1);
+        }
+        let (by, by_en) = match table {
+            TableId::Applications => {
+                readings.retain(|r| r[..6].iter().map(|p| p.value).sum::<Decimal>() == r[6].value);
+                ("符合行合计", "satisfies the row total")
+            }
+            _ => {
+                let mut constrained = false;
+                for (alts, n) in &self.statements {
+                    let cols: Option<Vec<usize>> = alts
+                        .iter()
+                        .map(|alt| match alt.as_slice() {
+                            [one] => ptrs.iter().position(|p| p == one),
+                            _ => None,
+                        })
+                        .collect();
+                    if let Some(cols) = cols.filter(|c| !c.is_empty()) {
+                        constrained = true;
+                        readings.retain(|r| cols.iter().any(|ci| r[*ci].value == *n));
+                    }
+                }
+                if !constrained {
+                    readings.truncate(readings.len().min(2));
+                }
+                (
+                    "与正文所述数字一致",
+                    "agrees with the figures stated in the text",
+                )
+            }
+        };
+        match readings.len() {
+            1 => {
+                let parts = readings.pop().expect("one");
+                self.store_parts(table, id, &parts, c.pos);
+                self.glued_resolved(table, row.label, &c.text, &parts, by, by_en, ptrs, c.pos);
+            }
+            n if n > 1 && table == TableId::Applications && n <= 200 => {
+                for (ci, _) in row.cols.iter().enumerate() {
+                    let r = def.row_index(id).expect("row");
+                    self.out.grid_mut(table).set_at(r, ci, None);
+                }
+                self.pending.push(Pending {
+                    id,
+                    readings,
+                    raw: c.text.clone(),
+                    pos: c.pos,
+                });
+            }
+            n => {
+                let detail = if n == 0 {
+                    "数字连在一起，没有一种拆分符合勾稽关系"
+                } else {
+                    "数字连在一起，有多种拆分方式"
+                };
+                self.unreadable_row(table, id, row.label, &c.text, detail, c.pos);
+            }
+        }
+        Some(j + 1)
+    }
+
+    /// Table-3 glued rows with several readings: the combination that satisfies H1–H3, if it is
+    /// the only one.
+    fn resolve_pending(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let def = schema::table_def(self.format, TableId::Applications);
+        let rows: Vec<usize> = pending
+            .iter()
+            .map(|p| def.row_index(p.id).expect("row"))
+            .collect();
+        let addrs: Vec<crate::validate::arithmetic::Addr> = rows
+            .iter()
+            .flat_map(|r| (0..7).map(move |c| (TableId::Applications, *r, c)))
+            .collect();
+        let total = pending
+            .iter()
+            .try_fold(1usize, |acc, p| acc.checked_mul(p.readings.len()));
+        let mut solution: Option<Vec<usize>> = None;
+        let mut several = false;
+        if let Some(total) = total.filter(|t| *t <= 100_000) {
+            let mut idx = vec![0usize; pending.len()];
+            for _ in 0..total {
+                for (n, p) in pending.iter().enumerate() {
+                    for (ci, part) in p.readings[idx[n]].iter().enumerate() {
+                        self.out.applications.set_at(rows[n], ci, Some(part.value));
+                    }
+                }
+                if crate::validate::arithmetic::holds_for(&self.out, &addrs) {
+                    if solution.is_some() {
+                        several = true;
+                        break;
+                    }
+                    solution = Some(idx.clone());
+                }
+                for d in idx.iter_mut().zip(&pending).rev() {
+                    *d.0 += 1;
+                    if *d.0 < d.1.readings.len() {
+                        break;
+                    }
+                    *d.0 = 0;
+                }
+            }
+        }
+        for (n, p) in pending.iter().enumerate() {
+            let label = def.rows[rows[n]].label;
+            let ptrs: Vec<String> = def.rows[rows[n]]
+                .cols
+                .iter()
+                .map(|c| Self::ptr(TableId::Applications, p.id, c.id))
+                .collect();
+            match (&solution, several) {
+                (Some(sol), false) => {
+                    let parts = p.readings[sol[n]].clone();
+                    self.store_parts(TableId::Applications, p.id, &parts, p.pos);
+                    self.glued_resolved(
+                        TableId::Applications,
+                        label,
+                        &p.raw,
+                        &parts,
+                        "符合表内勾稽关系",
+                        "satisfies the table's balances",
+                        ptrs,
+                        p.pos,
+                    );
+                }
+                _ => {
+                    let detail = if several {
+                        "数字连在一起，有多种拆分方式都符合勾稽关系"
+                    } else {
+                        "数字连在一起，没有一种拆分符合勾稽关系"
+                    };
+                    self.unreadable_row(TableId::Applications, p.id, label, &p.raw, detail, p.pos);
+                }
+            }
+        }
+    }
+
     /// Table 4 printed block by block (`行政复议` + five headers + five values, then each
     /// 行政诉讼 block): every block is identified by its own label, never by position.
     fn t4_blocks(&mut self, i: usize) -> Option<usize> {
@@ -800,7 +1026,9 @@ impl<'a> Reader<'a> {
             j += 1;
             while j < self.cells.len()
                 && (is_empty(&self.cells[j])
-                    || labels::exact(&self.cells[j].key).iter().any(|e| e.label == Label::T4Col))
+                    || labels::exact(&self.cells[j].key)
+                        .iter()
+                        .any(|e| e.label == Label::T4Col))
             {
                 j += 1;
             }
@@ -876,6 +1104,54 @@ impl<'a> Reader<'a> {
         }
         self.t4_done = true;
         let pos = self.cells.get(start).map_or(self.cells[i].pos, |c| c.pos);
+        let glued_parts: Vec<Cell>;
+        if vals.iter().chain(&extra).any(|c| c.glued) {
+            let run: Vec<&str> = vals.iter().chain(&extra).map(|c| c.text.as_str()).collect();
+            let run = run.join(" ");
+            let mut readings = split::readings(&run, &[CellType::Count; 15]);
+            let trivial = split::is_trivial(&run, 15);
+            readings.retain(|r| {
+                (0..3).all(|b| {
+                    r[b * 5..b * 5 + 4].iter().map(|p| p.value).sum::<Decimal>()
+                        == r[b * 5 + 4].value
+                })
+            });
+            if readings.len() == 1 {
+                let parts = readings.pop().expect("one");
+                if !trivial {
+                    let ptrs = schema::table_def(self.format, TableId::ReviewLitigation)
+                        .rows
+                        .iter()
+                        .flat_map(|r| {
+                            r.cols
+                                .iter()
+                                .map(move |c| Self::ptr(TableId::ReviewLitigation, r.id, c.id))
+                        })
+                        .collect();
+                    self.glued_resolved(
+                        TableId::ReviewLitigation,
+                        "结果",
+                        &run,
+                        &parts,
+                        "符合各项总计",
+                        "satisfies the block totals",
+                        ptrs,
+                        pos,
+                    );
+                }
+                glued_parts = parts
+                    .iter()
+                    .map(|p| Cell {
+                        key: key(&p.text),
+                        text: p.text.clone(),
+                        pos,
+                        glued: false,
+                    })
+                    .collect();
+                vals = glued_parts.iter().collect();
+                extra.clear();
+            }
+        }
         let mut expected: Vec<String> = [
             T4_RECONSIDERATION,
             T4_LITIGATION,
@@ -1160,7 +1436,11 @@ fn caption_index(k: &str) -> Option<usize> {
 }
 
 /// Reads the three tables from the cells.
-pub(crate) fn read(cells: &[Cell], format: Format) -> Read3 {
+pub(crate) fn read(
+    cells: &[Cell],
+    format: Format,
+    statements: Vec<(Vec<Vec<String>>, Decimal)>,
+) -> Read3 {
     let mut r = Reader {
         cells,
         format,
@@ -1173,8 +1453,11 @@ pub(crate) fn read(cells: &[Cell], format: Format) -> Read3 {
         t3_subtotal: false,
         t4_done: false,
         last_row: HashMap::new(),
+        statements,
+        pending: Vec::new(),
     };
     r.run();
+    r.resolve_pending();
     r.finish();
     if format == Format::V2019 && r.out.procurement_amount_unit.is_none() {
         r.out.procurement_amount_unit = None::<MoneyUnit>;

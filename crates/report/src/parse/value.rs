@@ -48,6 +48,12 @@ pub(crate) fn clean(raw: &str) -> String {
         .collect()
 }
 
+/// NFKC with runs of whitespace kept as single spaces (they may separate run-together values).
+pub(crate) fn clean_keep_spaces(raw: &str) -> String {
+    let s: String = raw.nfkc().collect();
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 pub(crate) fn is_blank(raw: &str) -> bool {
     let c = clean(raw);
     BLANKS.contains(&c.as_str()) || c.chars().all(|ch| matches!(ch, '-' | '—' | '/' | '－'))
@@ -171,7 +177,13 @@ mod tests {
         for b in ["", " ", "/", "／", "-", "—", "——", "无", "暂无", "\u{a0}"] {
             assert_eq!(read(b, false), Read::Blank, "{b:?}");
         }
-        assert_eq!(read("--253", false), Read::Number { value: n("-253"), unit: None });
+        assert_eq!(
+            read("--253", false),
+            Read::Number {
+                value: n("-253"),
+                unit: None
+            }
+        );
         for bad in ["约30", "3（含转办）", "三", "-+2", "1.2.3"] {
             assert_eq!(read(bad, true), Read::Unreadable, "{bad}");
         }

@@ -92,6 +92,15 @@ pub(crate) fn instances(tables: &Tables) -> Vec<Instance> {
     v
 }
 
+/// Whether every H1–H4 instance that involves one of `cells` and has no null cell holds.
+pub(crate) fn holds_for(tables: &Tables, cells: &[Addr]) -> bool {
+    let value = value_of(tables);
+    instances(tables)
+        .iter()
+        .filter(|inst| cells.iter().any(|c| inst.contains(*c)))
+        .all(|inst| inst.sides(&value).is_none_or(|(l, r)| l == r))
+}
+
 fn value_of(tables: &Tables) -> impl Fn(Addr) -> Option<Decimal> + '_ {
     |(t, r, c)| tables.grid(t).at(r, c)
 }

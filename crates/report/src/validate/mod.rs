@@ -5,10 +5,10 @@
 //! N, P) → suspect-cell analysis. Parser findings already on the report (F4–F10, F12–F14) are
 //! kept; everything else is recomputed, so checking a report twice gives the same result.
 
-mod arithmetic;
+pub(crate) mod arithmetic;
 mod cases;
 mod cross_year;
-mod text;
+pub(crate) mod text;
 mod values;
 
 use chrono::NaiveDate;

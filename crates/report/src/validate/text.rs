@@ -283,6 +283,36 @@ fn chinese_number(s: &str) -> Option<u64> {
     Some(total + current.unwrap_or(0))
 }
 
+/// Numbers the narrative states about cells (the S7 patterns): `(accepted expressions, n)`.
+/// The parser uses them to choose among splits of run-together digits (spec §6.2.5).
+pub(crate) fn stated_numbers(format: Format, text: &str) -> Vec<(Vec<Vec<String>>, Decimal)> {
+    let text = arabic_numerals(&compact(text));
+    let mut out = Vec::new();
+    for p in shipped_patterns()
+        .iter()
+        .filter(|p| p.formats.is_none_or(|f| f == format))
+    {
+        for m in p.regex.captures_iter(&text) {
+            let whole = m.get(0).expect("match");
+            if let Some(word) = &p.requires {
+                let s = text[..whole.start()]
+                    .rfind(['。', '；'])
+                    .map_or(0, |i| i + '。'.len_utf8());
+                let e = text[whole.end()..]
+                    .find(['。', '；'])
+                    .map_or(text.len(), |i| whole.end() + i);
+                if !text[s..e].contains(word.as_str()) {
+                    continue;
+                }
+            }
+            if let Ok(n) = m["n"].parse::<Decimal>() {
+                out.push((p.accept.clone(), n));
+            }
+        }
+    }
+    out
+}
+
 fn sum_cells(r: &Report, cells: &[String]) -> Option<Decimal> {
     cells
         .iter()
