@@ -151,6 +151,8 @@ pub(crate) fn text(s: &str) -> (Vec<Piece>, InputLayout) {
     let lines: Vec<&str> = s.lines().collect();
     let piped = lines.iter().filter(|l| l.contains('|')).count();
     let pipe_mode = piped >= 5;
+    // PDF text with its layout kept: columns aligned with runs of spaces (spec §6.2.4).
+    let layout_mode = !pipe_mode && lines.iter().filter(|l| is_layout_row(l)).count() >= 5;
     let mut out = Vec::new();
     let mut in_table = false;
     for (i, raw) in lines.iter().enumerate() {
@@ -164,6 +166,9 @@ pub(crate) fn text(s: &str) -> (Vec<Piece>, InputLayout) {
         }
         if is_glued(line) {
             out.extend(glued(line, pos));
+            continue;
+        }
+        if layout_mode && is_page_number(line) {
             continue;
         }
         if pipe_mode {
@@ -199,15 +204,29 @@ pub(crate) fn text(s: &str) -> (Vec<Piece>, InputLayout) {
             }
         } else {
             let k = key(line);
-            let starts_table = is_label_line(line) && !super::sections::is_heading_candidate(&k);
+            let starts_table = (is_label_line(line)
+                || (layout_mode && layout_cells(line).iter().any(|c| is_label_line(c))))
+                && !super::sections::is_heading_candidate(&k);
             if starts_table {
                 in_table = true;
             }
-            let heading = super::sections::is_heading_candidate(&k) && labels::exact(&k).is_empty();
-            if heading || (!starts_table && line.chars().count() > 60) {
+            let heading = super::sections::is_heading_candidate(&k)
+                && labels::exact(&k).is_empty()
+                && super::sections::names_a_section(&k);
+            let visible = line.chars().filter(|c| !c.is_whitespace()).count();
+            let prose = visible > 120 || (visible > 40 && line.contains(['。', '；']));
+            if heading || (!starts_table && prose) {
                 in_table = false;
             }
-            if in_table {
+            if in_table && layout_mode {
+                for cell in layout_cells(line) {
+                    out.push(Piece::Cell {
+                        text: cell,
+                        pos,
+                        glued: false,
+                    });
+                }
+            } else if in_table {
                 out.push(Piece::Cell {
                     text: line.to_owned(),
                     pos,
@@ -221,7 +240,11 @@ pub(crate) fn text(s: &str) -> (Vec<Piece>, InputLayout) {
             }
         }
     }
-    let layout = InputLayout::FlatCells;
+    let layout = if layout_mode {
+        InputLayout::PdfText
+    } else {
+        InputLayout::FlatCells
+    };
     (out, layout)
 }
 
@@ -649,5 +672,39 @@ fn glued_cells(body: &str, pos: Pos) -> Vec<Piece> {
         }
     }
     flush(&mut out, run_start, body.len());
+    out
+}
+
+/// A line of PDF layout text with a label or number, a gap of two or more spaces, and a number.
+fn is_layout_row(line: &str) -> bool {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| regex::Regex::new(r"\S\s{2,}[0-9０-９]").expect("valid regex"))
+        .is_match(line.trim())
+}
+
+/// Page numbers and running footers such as `-4-`, `— 4 —`, `第4页`.
+fn is_page_number(line: &str) -> bool {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(r"^[-—－\s]*(第\s*)?\d{1,3}(\s*页)?(\s*/\s*\d{1,3})?[-—－\s]*$")
+            .expect("valid regex")
+    })
+    .is_match(line.trim())
+}
+
+/// The cells of a layout line: runs separated by two or more spaces; a run of numbers
+/// separated by single spaces is one cell per number.
+fn layout_cells(line: &str) -> Vec<String> {
+    static GAP: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let gap = GAP.get_or_init(|| regex::Regex::new(r"\s{2,}|\t").expect("valid regex"));
+    let mut out = Vec::new();
+    for run in gap.split(line.trim()) {
+        let tokens: Vec<&str> = run.split_whitespace().collect();
+        if tokens.len() > 1 && tokens.iter().all(|t| super::value::looks_like_value(t)) {
+            out.extend(tokens.iter().map(|t| (*t).to_owned()));
+        } else if !run.trim().is_empty() {
+            out.push(run.trim().to_owned());
+        }
+    }
     out
 }

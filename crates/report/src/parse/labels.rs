@@ -164,6 +164,9 @@ pub(crate) enum Tolerance {
     Annotation,
     Truncation,
     Numbering,
+    /// A few characters left out inside the label (`2.其他法律行政止公开`); same ordinal, at
+    /// least three quarters of the characters in order. An extension of spec §6.4 (ADR 0004).
+    Omission,
 }
 
 fn strip_ordinal(k: &str) -> &str {
@@ -207,7 +210,19 @@ pub(crate) fn tolerant(printed_key: &str, canonical: &str) -> Option<Tolerance> 
     if !a.is_empty() && a == b {
         return Some(Tolerance::Numbering);
     }
+    // Omission: same ordinal, the printed text a subsequence of the canonical one.
+    let ordinal_len = |k: &str| k.len() - strip_ordinal(k).len();
+    let same_ordinal = printed_key[..ordinal_len(printed_key)] == ck[..ordinal_len(&ck)];
+    let (na, nb) = (a.chars().count(), b.chars().count());
+    if same_ordinal && na >= 4 && na * 4 >= nb * 3 && na < nb && is_subsequence(a, b) {
+        return Some(Tolerance::Omission);
+    }
     None
+}
+
+fn is_subsequence(short: &str, long: &str) -> bool {
+    let mut it = long.chars();
+    short.chars().all(|c| it.any(|l| l == c))
 }
 
 /// The 2019-only and 2021-only indicator labels (spec §6.7), by key.
@@ -292,6 +307,20 @@ mod tests {
         );
         assert_eq!(tolerant(&key("本年"), "本年新制作数量"), None, "too short");
         assert_eq!(tolerant(&key("行政许可"), "行政处罚"), None);
+        assert_eq!(
+            tolerant(&key("2.其他法律行政止公开"), "2.其他法律行政法规禁止公开"),
+            Some(Tolerance::Omission)
+        );
+        assert_eq!(
+            tolerant(&key("3.其他法律行政止公开"), "2.其他法律行政法规禁止公开"),
+            None,
+            "ordinal differs"
+        );
+        assert_eq!(
+            tolerant(&key("2.公开"), "2.其他法律行政法规禁止公开"),
+            None,
+            "too little left"
+        );
     }
 
     #[test]

@@ -39,6 +39,11 @@ fn is_table_label(k: &str) -> bool {
         .any(|p| k.starts_with(p))
 }
 
+/// Whether a heading candidate has the distinctive words of one of the six sections.
+pub(crate) fn names_a_section(k: &str) -> bool {
+    SectionId::ALL.iter().any(|id| distinctive(*id, k))
+}
+
 fn distinctive(id: SectionId, k: &str) -> bool {
     match id {
         SectionId::Overview => k.contains("总体情况"),

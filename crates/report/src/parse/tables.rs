@@ -52,13 +52,23 @@ pub(crate) fn indicators(cells: &[Cell]) -> (usize, usize, Vec<String>) {
         match f {
             Some(Format::V2019) => {
                 v19 += 1;
-                if examples.len() < 6 {
+                if examples
+                    .iter()
+                    .filter(|e: &&String| e.ends_with("(2019)"))
+                    .count()
+                    < 3
+                {
                     examples.push(format!("“{}”(2019)", c.text));
                 }
             }
             Some(Format::V2021) => {
                 v21 += 1;
-                if examples.len() < 6 {
+                if examples
+                    .iter()
+                    .filter(|e: &&String| e.ends_with("(2021)"))
+                    .count()
+                    < 3
+                {
                     examples.push(format!("“{}”(2021)", c.text));
                 }
             }
@@ -143,6 +153,15 @@ impl<'a> Reader<'a> {
         let mut vals = Vec::new();
         while vals.len() < k && j < self.cells.len() {
             let c = &self.cells[j];
+            // A wrapped piece of the label itself (PDF text) sits between label and values.
+            if vals.is_empty()
+                && !value_like(c)
+                && labels::exact(&c.key).is_empty()
+                && is_fragment_cell(c)
+            {
+                j += 1;
+                continue;
+            }
             if Self::is_label(c) {
                 break;
             }
@@ -321,7 +340,7 @@ impl<'a> Reader<'a> {
     ) {
         let (zh, en) = match t {
             Tolerance::Truncation => ("不完整", "is truncated"),
-            Tolerance::Annotation | Tolerance::Numbering => {
+            Tolerance::Annotation | Tolerance::Numbering | Tolerance::Omission => {
                 ("与统一格式略有差异", "differs slightly")
             }
         };
@@ -1073,8 +1092,9 @@ impl<'a> Reader<'a> {
             let t4 = labels::exact(&c.key)
                 .iter()
                 .any(|e| e.label.table() == Some(TableId::ReviewLitigation));
-            let fragment =
-                c.key.chars().count() <= 2 && !value_like(c) && T4_TEXT.contains(c.key.as_str());
+            let fragment = !value_like(c)
+                && ((c.key.chars().count() <= 2 && T4_TEXT.contains(c.key.as_str()))
+                    || (labels::exact(&c.key).is_empty() && is_fragment_cell(c)));
             if t4 || fragment {
                 if t4 {
                     headers.push(c.key.clone());
@@ -1287,9 +1307,9 @@ impl<'a> Reader<'a> {
                 self.t3_row(i, row.id, row.label)
             };
         }
-        // Table-3 labels matched against the group or header expected here (e.g. a truncated
-        // group label) are skipped quietly; long text is narrative inside the table region.
-        if c.text.chars().count() > 40 {
+        // A fragment of a label that the layout broke over lines (PDF text, spec §6.2.4), or
+        // long text (narrative inside the table region): skipped quietly.
+        if is_fragment_cell(c) || c.text.chars().count() > 40 {
             return i + 1;
         }
         let k = match t {
@@ -1409,6 +1429,28 @@ impl<'a> Reader<'a> {
                 }
             }
         }
+    }
+}
+
+/// Whether a short key is a piece of some canonical label (`商业企`, `予公开`, `形，不计其他情形）`).
+fn is_fragment(k: &str) -> bool {
+    let n = k.chars().count();
+    n > 0
+        && n <= 24
+        && labels::index().values().flatten().any(|e| {
+            let ck = key(e.canonical);
+            ck.len() > k.len() && ck.contains(k)
+        })
+}
+
+/// A cell made only of label fragments (`商业 科研`, `形，不计其他情形）`).
+fn is_fragment_cell(c: &Cell) -> bool {
+    is_fragment(&c.key) || {
+        let tokens: Vec<String> = c.text.split_whitespace().map(key).collect();
+        tokens.len() > 1
+            && tokens
+                .iter()
+                .all(|t| is_fragment(t) || !labels::exact(t).is_empty())
     }
 }
 
