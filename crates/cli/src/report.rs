@@ -64,6 +64,9 @@ pub struct ParseArgs {
     /// 把所有报告的全部单元格写入 CSV，供研究使用
     #[arg(long, value_name = "FILE")]
     csv: Option<PathBuf>,
+    /// 只显示从文件中读出的文字（PDF 按版面还原），用于核对读取结果
+    #[arg(long)]
+    show_text: bool,
     #[command(flatten)]
     meta: MetaArgs,
 }
@@ -572,6 +575,16 @@ fn summary(reports: &[(PathBuf, Report)], unreadable: &[(PathBuf, String)]) -> S
 fn parse_cmd(args: &ParseArgs) -> Result<ExitCode> {
     let meta = metadata(&args.meta)?;
     let files = expand(&args.files);
+    if args.show_text {
+        for path in &files {
+            let bytes = std::fs::read(path)
+                .map_err(|e| InputError(format!("无法读取 {}：{e}", path.display())))?;
+            let text = parse::extracted_text(&bytes)
+                .map_err(|e| InputError(format!("{}：{e}", path.display())))?;
+            println!("{text}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let batch = files.len() > 1;
     let progress = Progress::new(files.len());
     if let Some(dir) = &args.output {

@@ -113,9 +113,26 @@ struct Outcome {
     wrong: Vec<String>,
 }
 
-fn check_one(gold_path: &Path) -> Option<Outcome> {
+/// PDF originals beside a gold file (read by the pure-Rust PDF path).
+fn pdfs_for(gold: &Path) -> Vec<PathBuf> {
+    let Some(dir) = gold.parent() else {
+        return vec![];
+    };
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|it| {
+            it.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn check_one(gold_path: &Path, input: &Path) -> Option<Outcome> {
     let gold: Value = serde_json::from_str(&std::fs::read_to_string(gold_path).ok()?).ok()?;
-    let input = input_for(gold_path)?;
+    let input = input.to_path_buf();
     let bytes = std::fs::read(&input).ok()?;
     let meta = Metadata {
         year: gold.get("year").and_then(Value::as_i64).map(|y| y as i32),
@@ -221,8 +238,17 @@ fn every_gold_cell_is_parsed_exactly() {
     );
     let mut failures = Vec::new();
     let (mut right, mut total, mut undecided) = (0, 0, 0);
-    for g in &files {
-        let Some(o) = check_one(g) else {
+    let inputs: Vec<(PathBuf, PathBuf)> = files
+        .iter()
+        .flat_map(|g| {
+            let mut v: Vec<(PathBuf, PathBuf)> =
+                input_for(g).into_iter().map(|i| (g.clone(), i)).collect();
+            v.extend(pdfs_for(g).into_iter().map(|p| (g.clone(), p)));
+            v
+        })
+        .collect();
+    for (g, input) in &inputs {
+        let Some(o) = check_one(g, input) else {
             failures.push(format!("{}: no input", g.display()));
             continue;
         };

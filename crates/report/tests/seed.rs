@@ -54,3 +54,40 @@ fn parsing_the_seed_text_gives_the_spec_document() {
         serde_json::to_string_pretty(&expected).unwrap()
     );
 }
+
+/// A PDF without a text layer (a scan) gets a clear message; a damaged PDF an error, never a
+/// panic.
+#[test]
+fn pdf_without_text_or_damaged_is_a_clear_error() {
+    use gongkai_report::parse::{Metadata, ParseError, parse};
+    // A valid one-page PDF with no text at all.
+    let mut pdf = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for obj in [
+        "1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n",
+        "2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n",
+        "3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n",
+    ] {
+        offsets.push(pdf.len());
+        pdf.push_str(obj);
+    }
+    let xref = pdf.len();
+    pdf.push_str("xref\n0 4\n0000000000 65535 f \n");
+    for o in offsets {
+        pdf.push_str(&format!("{o:010} 00000 n \n"));
+    }
+    pdf.push_str(&format!(
+        "trailer << /Size 4 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    ));
+    let meta = Metadata {
+        year: Some(2024),
+        ..Metadata::default()
+    };
+    match parse(pdf.as_bytes(), &meta) {
+        Err(ParseError::Unsupported(m)) => assert!(m.contains("没有文字层"), "{m}"),
+        other => panic!("expected a no-text-layer error, got {other:?}"),
+    }
+    let damaged = b"%PDF-1.7\n\x00\x01garbage that is not a pdf body\n%%EOF";
+    let err = parse(damaged, &meta).unwrap_err();
+    assert!(err.to_string().contains("PDF"), "{err}");
+}

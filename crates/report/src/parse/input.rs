@@ -96,8 +96,14 @@ pub fn decode(bytes: &[u8]) -> String {
 /// Reads any input into pieces and says which layout its tables use.
 pub(crate) fn pieces(bytes: &[u8]) -> Result<(Vec<Piece>, InputLayout), ParseError> {
     match detect(bytes) {
+        #[cfg(feature = "pdf")]
+        InputKind::Pdf => {
+            let (pieces, _) = text(&super::pdf::layout_text(bytes)?);
+            Ok((pieces, InputLayout::PdfText))
+        }
+        #[cfg(not(feature = "pdf"))]
         InputKind::Pdf => Err(ParseError::Unsupported(
-            "PDF 文件暂不能直接读取：请先用 pdftotext -layout 转为文本，或提供网页（HTML）或 Word 版本。(PDF input is not supported yet.)".into(),
+            "此版本未包含 PDF 读取功能（编译时关闭了 pdf 特性）；请提供网页（HTML）或 Word 版本。(Built without the `pdf` feature.)".into(),
         )),
         InputKind::Docx => docx(bytes).map(|p| (p, InputLayout::Html)),
         InputKind::Html => Ok((html(&decode(bytes)), InputLayout::Html)),

@@ -8,6 +8,8 @@
 
 mod input;
 mod labels;
+#[cfg(feature = "pdf")]
+mod pdf;
 mod sections;
 mod split;
 mod tables;
@@ -65,6 +67,27 @@ impl fmt::Display for ParseError {
 }
 
 impl std::error::Error for ParseError {}
+
+/// The text the parser reads from an input (for `--show-text`): PDF layout text, the decoded
+/// text of a text file, or the cells and paragraphs of HTML and Word, one per line.
+pub fn extracted_text(bytes: &[u8]) -> Result<String, ParseError> {
+    #[cfg(feature = "pdf")]
+    if detect(bytes) == InputKind::Pdf {
+        return pdf::layout_text(bytes);
+    }
+    if detect(bytes) == InputKind::Text {
+        return Ok(decode(bytes));
+    }
+    let (pieces, _) = input::pieces(bytes)?;
+    Ok(pieces
+        .iter()
+        .map(|p| match p {
+            input::Piece::Text { text, .. } => text.clone(),
+            input::Piece::Cell { text, .. } => format!("{text} |"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
 
 /// Parses a published report from its bytes (any supported kind, detected by content) and
 /// validates it with default options.
