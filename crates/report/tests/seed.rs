@@ -60,6 +60,7 @@ fn parsing_the_seed_text_gives_the_spec_document() {
 #[test]
 fn pdf_without_text_or_damaged_is_a_clear_error() {
     use gongkai_report::parse::{Metadata, ParseError, parse};
+    use std::fmt::Write as _;
     // A valid one-page PDF with no text at all.
     let mut pdf = String::from("%PDF-1.4\n");
     let mut offsets = Vec::new();
@@ -74,11 +75,12 @@ fn pdf_without_text_or_damaged_is_a_clear_error() {
     let xref = pdf.len();
     pdf.push_str("xref\n0 4\n0000000000 65535 f \n");
     for o in offsets {
-        pdf.push_str(&format!("{o:010} 00000 n \n"));
+        let _ = writeln!(pdf, "{o:010} 00000 n ");
     }
-    pdf.push_str(&format!(
+    let _ = write!(
+        pdf,
         "trailer << /Size 4 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
-    ));
+    );
     let meta = Metadata {
         year: Some(2024),
         ..Metadata::default()
