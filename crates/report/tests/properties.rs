@@ -2,6 +2,9 @@
 //! 3 and 4 is caught by a hard rule that names that cell; a table-2 cell made negative is caught
 //! by H5/H6 (table 2 has no arithmetic rule, spec §4.2); JSON round-trips exactly.
 
+// Test noise generators: brevity over the pedantic string-building lints.
+#![allow(clippy::format_push_string, clippy::semicolon_if_nothing_returned)]
+
 mod common;
 
 use gongkai_report::schema::{CellType, TableId};
@@ -116,5 +119,224 @@ proptest! {
         let text = json::to_string_pretty(&r);
         let back = json::from_str(&text).unwrap();
         prop_assert_eq!(&back, &r);
+    }
+}
+
+// ---------------------------------------------------------------- render → noise → parse
+
+/// A tiny deterministic generator for where noise goes.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+const TRAD: &[(char, char)] = &[
+    ('开', '開'),
+    ('处', '處'),
+    ('数', '數'),
+    ('请', '請'),
+    ('总', '總'),
+    ('计', '計'),
+    ('规', '規'),
+    ('许', '許'),
+    ('罚', '罰'),
+    ('强', '強'),
+    ('发', '發'),
+    ('现', '現'),
+    ('务', '務'),
+    ('机', '機'),
+    ('关', '關'),
+    ('议', '議'),
+    ('诉', '訴'),
+    ('讼', '訟'),
+    ('结', '結'),
+    ('复', '復'),
+    ('转', '轉'),
+    ('办', '辦'),
+    ('属', '屬'),
+    ('国', '國'),
+    ('项', '項'),
+    ('费', '費'),
+];
+
+fn fullwidth_digits(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_digit() {
+                char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap()
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Noise inside a label: traditional characters and a space after the second character.
+fn noisy_label(label: &str, rng: &mut Lcg, space: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in label.chars().enumerate() {
+        let c = if rng.chance(30) {
+            TRAD.iter().find(|(s, _)| *s == c).map_or(c, |(_, t)| *t)
+        } else {
+            c
+        };
+        out.push(c);
+        if i == 1 && rng.chance(40) {
+            out.push_str(space);
+        }
+    }
+    out
+}
+
+fn is_value(cell: &str) -> bool {
+    let t = cell.trim();
+    !t.is_empty()
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | '.' | '元' | '万'))
+}
+
+/// Flattened cells: noisy labels, full-width digits, and dropped separators (value cells
+/// printed one per line without their ` |`).
+fn noisy_flat(text: &str, rng: &mut Lcg) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        if let Some(cell) = line.strip_suffix(" |") {
+            if is_value(cell) {
+                let v = if rng.chance(40) {
+                    fullwidth_digits(cell)
+                } else {
+                    cell.to_owned()
+                };
+                if rng.chance(30) {
+                    out.push_str(&v)
+                } else {
+                    out.push_str(&format!("{v} |"))
+                }
+            } else if !cell.is_empty() {
+                out.push_str(&format!("{} |", noisy_label(cell, rng, " ")));
+            } else {
+                out.push_str(line);
+            }
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// HTML: noisy labels (with `&nbsp;`), labels split over lines with `<br>`, full-width digits.
+fn noisy_html(html: &str, rng: &mut Lcg) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("<t") {
+        let (head, tail) = rest.split_at(i);
+        out.push_str(head);
+        let Some(open_end) = tail.find('>') else {
+            break;
+        };
+        let Some(close) = tail.find("</t") else { break };
+        out.push_str(&tail[..=open_end]);
+        // Noise goes into the text, not into character references (`&#x2f;` is `/`).
+        let decoded = tail[open_end + 1..close].replace("&#x2f;", "/");
+        let content = decoded.as_str();
+        if content.contains(['<', '&']) || content.is_empty() {
+            out.push_str(content);
+        } else if is_value(content) {
+            out.push_str(&if rng.chance(50) {
+                fullwidth_digits(content)
+            } else {
+                content.to_owned()
+            });
+        } else {
+            // Split the label over two lines first, then add noise to each part (so an entity
+            // such as `&nbsp;` is never cut).
+            let n = content.chars().count();
+            if n > 6 && rng.chance(40) {
+                let cut: String = content.chars().take(n / 2).collect();
+                let rest: String = content.chars().skip(n / 2).collect();
+                let (a, b) = (
+                    noisy_label(&cut, rng, "&nbsp;"),
+                    noisy_label(&rest, rng, "&nbsp;"),
+                );
+                out.push_str(&format!("{a}<br>{b}"));
+            } else {
+                out.push_str(&noisy_label(content, rng, "&nbsp;"));
+            }
+        }
+        rest = &tail[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Markdown pipe tables: noisy labels and full-width digits.
+fn noisy_md(md: &str, rng: &mut Lcg) -> String {
+    let mut out = String::new();
+    for line in md.lines() {
+        if line.starts_with('|') && !line.contains("---") {
+            let cells: Vec<String> = line
+                .split('|')
+                .map(|c| {
+                    if is_value(c) {
+                        if rng.chance(40) {
+                            fullwidth_digits(c)
+                        } else {
+                            c.to_owned()
+                        }
+                    } else if c.trim().is_empty() {
+                        c.to_owned()
+                    } else {
+                        format!(" {} ", noisy_label(c.trim(), rng, " "))
+                    }
+                })
+                .collect();
+            out.push_str(&cells.join("|"));
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(60))]
+
+    #[test]
+    fn render_noise_parse_gives_the_same_numbers(r in arb_report(), seed in any::<u64>(), which in 0usize..3) {
+        use gongkai_report::parse::{Metadata, parse};
+        use gongkai_report::render::{RenderOptions, Target, render};
+        let target = [Target::Flat, Target::Html, Target::Markdown][which];
+        let text = String::from_utf8(render(&r, target, RenderOptions { show_findings: false, ..RenderOptions::default() }).unwrap()).unwrap();
+        let mut rng = Lcg(seed);
+        let noisy = match target {
+            Target::Flat => noisy_flat(&text, &mut rng),
+            Target::Html => noisy_html(&text, &mut rng),
+            _ => noisy_md(&text, &mut rng),
+        };
+        let meta = Metadata { year: Some(r.year), agency_name: r.agency.name.clone(), ..Metadata::default() };
+        let parsed = parse(noisy.as_bytes(), &meta).unwrap();
+        prop_assert_eq!(parsed.format, r.format);
+        for t in TableId::ALL {
+            let (want, got) = (r.tables.grid(t), parsed.tables.grid(t));
+            for (ri, ci, v) in want.iter() {
+                prop_assert_eq!(got.at(ri, ci), v, "{} {:?}\n{}", want.pointer(ri, ci), target, noisy);
+            }
+        }
+        prop_assert_eq!(parsed.tables.procurement_amount_unit, r.tables.procurement_amount_unit);
+        let serious: Vec<_> = parsed.findings.iter().filter(|f| f.rule.as_str().starts_with('F') && f.severity != Severity::Info).collect();
+        prop_assert!(serious.is_empty(), "{:#?}", serious);
     }
 }

@@ -163,6 +163,13 @@ pub(crate) fn text(s: &str) -> (Vec<Piece>, InputLayout) {
     let mut in_table = false;
     for (i, raw) in lines.iter().enumerate() {
         let line = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+        let block_heading = t4_block_heading(line);
+        // Markdown heading markers and escapes are layout, not text.
+        let line = match line.trim_start_matches('#') {
+            rest if rest.len() < line.len() && rest.starts_with(' ') => rest.trim_start(),
+            _ => line,
+        };
+        let line = line.strip_prefix('\\').unwrap_or(line);
         let pos = Pos {
             line: Some(i as u32 + 1),
             ..Pos::default()
@@ -178,7 +185,7 @@ pub(crate) fn text(s: &str) -> (Vec<Piece>, InputLayout) {
             continue;
         }
         if pipe_mode {
-            if let Some(block) = t4_block_heading(line) {
+            if let Some(block) = block_heading {
                 out.push(Piece::Cell {
                     text: block.to_owned(),
                     pos,

@@ -103,6 +103,9 @@ struct Reader<'a> {
     statements: Vec<(Vec<Vec<String>>, Decimal)>,
     /// Table-3 rows with several readings of a glued run, resolved together by H1–H3.
     pending: Vec<Pending>,
+    /// Rows whose label appeared with no value after it (a heading-like mention); a later
+    /// occurrence may still carry the values.
+    label_only: HashMap<(TableId, &'static str), Pos>,
 }
 
 /// A glued table-3 row awaiting the column rules.
@@ -148,13 +151,17 @@ impl<'a> Reader<'a> {
     }
 
     /// Takes the `k` value cells after `i`: stops early at a label (a short row).
+    /// The value cells after the label at `i`: every cell up to the next label, with surplus
+    /// empty cells dropped at either end (covered slots of the label's span before the values,
+    /// padding after them), never from the middle. Returns the `k` values (fewer when the row is
+    /// short), the index after the run, and any non-empty cells beyond `k`.
     fn values(&self, i: usize, k: usize) -> (Vec<&'a Cell>, usize, Vec<&'a Cell>) {
         let mut j = i + 1;
-        let mut vals = Vec::new();
-        while vals.len() < k && j < self.cells.len() {
+        let mut run: Vec<&'a Cell> = Vec::new();
+        while j < self.cells.len() {
             let c = &self.cells[j];
             // A wrapped piece of the label itself (PDF text) sits between label and values.
-            if vals.is_empty()
+            if run.iter().all(|r| is_empty(r))
                 && !value_like(c)
                 && labels::exact(&c.key).is_empty()
                 && is_fragment_cell(c)
@@ -165,17 +172,21 @@ impl<'a> Reader<'a> {
             if Self::is_label(c) {
                 break;
             }
-            vals.push(c);
+            run.push(c);
             j += 1;
         }
-        // Padding after the values must be empty; anything else is an extra value.
-        let mut extra = Vec::new();
-        while j < self.cells.len() && !Self::is_label(&self.cells[j]) {
-            if !is_empty(&self.cells[j]) {
-                extra.push(&self.cells[j]);
-            }
-            j += 1;
+        let mut start = 0;
+        while run.len() - start > k && is_empty(run[start]) {
+            start += 1;
         }
+        let run = &run[start..];
+        let vals: Vec<&'a Cell> = run.iter().take(k).copied().collect();
+        let extra: Vec<&'a Cell> = run
+            .iter()
+            .skip(k)
+            .filter(|c| !is_empty(c))
+            .copied()
+            .collect();
         (vals, j, extra)
     }
 
@@ -711,6 +722,11 @@ impl<'a> Reader<'a> {
         }
         let k = row.cols.len();
         let (vals, next, extra) = self.values(i, k);
+        if vals.iter().all(|v| is_empty(v)) && extra.is_empty() {
+            self.label_only
+                .insert((TableId::ActiveDisclosure, id), c.pos);
+            return next;
+        }
         self.seen_rows.insert((TableId::ActiveDisclosure, id), i);
         if vals.len() < k {
             let raw: Vec<&str> = vals.iter().map(|v| v.text.as_str()).collect();
@@ -777,6 +793,10 @@ impl<'a> Reader<'a> {
         }
         let k = if self.t3_subtotal { 8 } else { 7 };
         let (vals, next, extra) = self.values(i, k);
+        if vals.iter().all(|v| is_empty(v)) && extra.is_empty() {
+            self.label_only.insert((TableId::Applications, id), c.pos);
+            return next;
+        }
         self.seen_rows.insert((TableId::Applications, id), i);
         let label = def.rows[ri].label;
         if vals.len() < k || !extra.is_empty() {
@@ -1387,6 +1407,13 @@ impl<'a> Reader<'a> {
                 continue;
             }
             for row in def.rows {
+                if !self.seen_rows.contains_key(&(t, row.id))
+                    && let Some(pos) = self.label_only.get(&(t, row.id)).copied()
+                {
+                    let label = crate::schema::row_label_for_message(t, row);
+                    self.unreadable_row(t, row.id, label, "", "只有行标签，没有数值", pos);
+                    continue;
+                }
                 if !self.seen_rows.contains_key(&(t, row.id)) {
                     let cells = row
                         .cols
@@ -1461,11 +1488,10 @@ fn value_like(c: &Cell) -> bool {
     if value::looks_like_value(&c.text) {
         return true;
     }
+    // Short text that is mostly digits (`约30`) is a value cell that cannot be read.
     let n = c.key.chars().count();
-    n > 0
-        && n <= 10
-        && c.key.chars().any(|ch| ch.is_ascii_digit())
-        && labels::exact(&c.key).is_empty()
+    let digits = c.key.chars().filter(char::is_ascii_digit).count();
+    n > 0 && n <= 10 && digits * 2 > n && labels::exact(&c.key).is_empty()
 }
 
 /// `第二十条第（X）项` with optional annotation → index into [`CAPTIONS`].
@@ -1497,6 +1523,7 @@ pub(crate) fn read(
         last_row: HashMap::new(),
         statements,
         pending: Vec::new(),
+        label_only: HashMap::new(),
     };
     r.run();
     r.resolve_pending();
