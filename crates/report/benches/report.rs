@@ -9,6 +9,7 @@ use gongkai_report::render::{RenderOptions, Target, render};
 use gongkai_report::validate::{self, Options};
 
 const SEED: &str = include_str!("../tests/fixtures/seed-2020-nantong-emergency.json");
+const SEED_TEXT: &[u8] = include_bytes!("../tests/fixtures/seed-2020-nantong-emergency.txt");
 
 fn bench(c: &mut Criterion) {
     let report = json::from_str(SEED).unwrap();
@@ -31,5 +32,44 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+/// Parser throughput (issue: ≥ 1,000 text or HTML reports per second on one core); PDF
+/// extraction is measured on a corpus PDF when `../shared/corpus` is present.
+fn bench_parse(c: &mut Criterion) {
+    use gongkai_report::parse::{Metadata, parse};
+    let meta = Metadata {
+        year: Some(2020),
+        ..Metadata::default()
+    };
+    c.bench_function("parse_flat_text", |b| {
+        b.iter(|| parse(black_box(SEED_TEXT), &meta).unwrap());
+    });
+    let report = json::from_str(SEED).unwrap();
+    let html = render(
+        &report,
+        Target::Html,
+        RenderOptions {
+            show_findings: false,
+            ..RenderOptions::default()
+        },
+    )
+    .unwrap();
+    c.bench_function("parse_html", |b| {
+        b.iter(|| parse(black_box(&html), &meta).unwrap());
+    });
+    let pdf = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/corpus/real/001_2024_huaian-szf/szfgs2024.pdf"
+    );
+    if let Ok(bytes) = std::fs::read(pdf) {
+        let meta = Metadata {
+            year: Some(2024),
+            ..Metadata::default()
+        };
+        c.bench_function("parse_pdf_6_pages", |b| {
+            b.iter(|| parse(black_box(&bytes), &meta).unwrap());
+        });
+    }
+}
+
+criterion_group!(benches, bench, bench_parse);
 criterion_main!(benches);

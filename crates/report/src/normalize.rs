@@ -14,13 +14,16 @@ const TRAD_SIMP: &str = "開开處处數数請请總总計计規规範范許许�
 繳缴認认這这進进問问題题係系個个";
 
 fn simplify(c: char) -> char {
-    let mut it = TRAD_SIMP.chars();
-    while let (Some(t), Some(s)) = (it.next(), it.next()) {
-        if t == c {
-            return s;
-        }
+    static MAP: std::sync::OnceLock<std::collections::HashMap<char, char>> =
+        std::sync::OnceLock::new();
+    if c.is_ascii() {
+        return c;
     }
-    c
+    let map = MAP.get_or_init(|| {
+        let chars: Vec<char> = TRAD_SIMP.chars().collect();
+        chars.chunks(2).map(|p| (p[0], p[1])).collect()
+    });
+    map.get(&c).copied().unwrap_or(c)
 }
 
 fn is_invisible(c: char) -> bool {
@@ -55,10 +58,30 @@ fn strip_pinyin(s: &str) -> String {
     out
 }
 
+/// NFKC, with a fast path: full-width ASCII (U+FF01–U+FF5E) and the ideographic space are
+/// folded by hand, and the full algorithm runs only when the quick check says it is needed.
+pub fn nfkc(s: &str) -> String {
+    let folded: String = s
+        .chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .collect();
+    if unicode_normalization::is_nfkc_quick(folded.chars())
+        == unicode_normalization::IsNormalized::Yes
+    {
+        folded
+    } else {
+        folded.nfkc().collect()
+    }
+}
+
 /// The matching key of a label (spec §6.4 step 1, plus removal of mirror-site pinyin).
 pub fn key(label: &str) -> String {
-    let s: String = strip_pinyin(label)
-        .nfkc()
+    let s: String = nfkc(&strip_pinyin(label))
+        .chars()
         .filter(|c| !is_invisible(*c))
         .map(simplify)
         .filter(|c| !is_quote(*c))
@@ -100,12 +123,28 @@ fn normalize_ordinal(s: &str) -> String {
 
 /// Text with whitespace removed and digits made ASCII (for keyword rules S7–S9, N1).
 pub fn compact(text: &str) -> String {
-    text.nfkc().filter(|c| !is_invisible(*c)).collect()
+    nfkc(text).chars().filter(|c| !is_invisible(*c)).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::key;
+
+    #[test]
+    fn fast_nfkc_agrees_with_nfkc() {
+        use unicode_normalization::UnicodeNormalization;
+        for s in [
+            "（一）予以公开：１２，Ａ",
+            "第二十条第（一）项",
+            "本年增／减",
+            "ｶﾀｶﾅ ①②",
+            "규정",
+            "e\u{301}",
+            "\u{3000}x",
+        ] {
+            assert_eq!(super::nfkc(s), s.nfkc().collect::<String>(), "{s}");
+        }
+    }
 
     #[test]
     fn keys_match_published_variants() {

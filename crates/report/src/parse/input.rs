@@ -131,6 +131,10 @@ fn t4_block_heading(line: &str) -> Option<&'static str> {
 
 /// Whether a text line is a known table label (so a pipe-less line in a pipe layout is a cell).
 fn is_label_line(line: &str) -> bool {
+    // The longest label (the table-3 corner note) has 38 characters.
+    if line.chars().filter(|c| !c.is_whitespace()).count() > 60 {
+        return false;
+    }
     let k = key(line);
     !labels::exact(&k).is_empty() || (k.starts_with("第二十条第(") && k.len() < 40)
 }

@@ -153,6 +153,16 @@ pub(crate) fn index() -> &'static HashMap<String, Vec<Entry>> {
     })
 }
 
+/// Every canonical label key (for fragment tests).
+pub(crate) fn keys() -> &'static [String] {
+    static KEYS: OnceLock<Vec<String>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let mut v: Vec<String> = index().keys().cloned().collect();
+        v.sort();
+        v
+    })
+}
+
 /// Exact (step-1) matches of a printed label.
 pub(crate) fn exact(printed_key: &str) -> &'static [Entry] {
     index().get(printed_key).map_or(&[], Vec::as_slice)

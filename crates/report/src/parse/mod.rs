@@ -25,7 +25,6 @@ pub use input::{InputKind, decode, detect};
 
 use crate::findings::{Finding, Location, Severity, sort_findings};
 use crate::model::{Agency, AgencyKind, ExtraSection, Report, Section, Sections};
-use crate::normalize::key;
 use crate::schema::{Format, SectionId};
 use crate::validate::{self, Options};
 
@@ -117,12 +116,9 @@ pub fn parse_unchecked(bytes: &[u8], meta: &Metadata) -> Result<Report, ParseErr
     let cells: Vec<tables::Cell> = pieces
         .iter()
         .filter_map(|p| match p {
-            input::Piece::Cell { text, pos, glued } => Some(tables::Cell {
-                key: key(text),
-                text: text.clone(),
-                pos: *pos,
-                glued: *glued,
-            }),
+            input::Piece::Cell { text, pos, glued } => {
+                Some(tables::Cell::new(text.clone(), *pos, *glued))
+            }
             input::Piece::Text { .. } => None,
         })
         .collect();
@@ -212,7 +208,12 @@ pub fn parse_unchecked(bytes: &[u8], meta: &Metadata) -> Result<Report, ParseErr
         .map(|(t, _)| t.as_str())
         .collect::<Vec<_>>()
         .join("\n");
-    let statements = crate::validate::text::stated_numbers(format, &narrative);
+    // Stated figures only help to split glued digit runs (spec §6.2.5).
+    let statements = if cells.iter().any(|c| c.glued) {
+        crate::validate::text::stated_numbers(format, &narrative)
+    } else {
+        Vec::new()
+    };
     let read = tables::read(&cells, format, statements);
     findings.extend(read.findings);
 

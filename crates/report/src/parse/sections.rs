@@ -72,6 +72,9 @@ pub(crate) fn headings(
         .iter()
         .enumerate()
         .filter_map(|(i, (t, _))| {
+            if t.chars().count() > 40 {
+                return None;
+            }
             let k = key(t);
             (is_heading_candidate(&k) && !is_table_label(&k) && t.chars().count() <= 40)
                 .then_some((i, k))

@@ -25,6 +25,27 @@ pub(crate) struct Cell {
     pub pos: Pos,
     /// A run of values whose separators were lost (spec §6.2.5).
     pub glued: bool,
+    /// Computed once: the cell reads as a value (number, blank marker, mostly digits).
+    value_like: bool,
+    /// Computed once: the cell is only a piece of some label.
+    fragment: bool,
+}
+
+impl Cell {
+    pub fn new(text: String, pos: Pos, glued: bool) -> Cell {
+        let key = key(&text);
+        let mut c = Cell {
+            key,
+            text,
+            pos,
+            glued,
+            value_like: false,
+            fragment: false,
+        };
+        c.value_like = compute_value_like(&c);
+        c.fragment = !c.value_like && labels::exact(&c.key).is_empty() && compute_fragment(&c);
+        c
+    }
 }
 
 pub(crate) fn at(pos: Pos) -> Location {
@@ -40,10 +61,11 @@ pub(crate) fn at(pos: Pos) -> Location {
 /// Counts the version-specific labels (spec §6.7).
 pub(crate) fn indicators(cells: &[Cell]) -> (usize, usize, Vec<String>) {
     let (mut v19, mut v21, mut examples) = (0, 0, Vec::new());
+    let other_key = key(T3_GROUP_OTHER);
     for (i, c) in cells.iter().enumerate() {
         let mut f = labels::indicator(&c.key);
         // `（六）其他处理` followed directly by a value is a 2019 indicator.
-        if c.key == key(T3_GROUP_OTHER) {
+        if c.key == other_key {
             let next = cells[i + 1..].iter().find(|n| !n.key.is_empty());
             if next.is_some_and(|n| value::looks_like_value(&n.text)) {
                 f = Some(Format::V2019);
@@ -844,12 +866,7 @@ impl<'a> Reader<'a> {
     /// Table 4: the header labels, then 15 values in canonical order (spec §6.6).
     fn store_parts(&mut self, table: TableId, id: &'static str, parts: &[Part], pos: Pos) {
         for (ci, p) in parts.iter().enumerate() {
-            let cell = Cell {
-                key: key(&p.text),
-                text: p.text.clone(),
-                pos,
-                glued: false,
-            };
+            let cell = Cell::new(p.text.clone(), pos, false);
             self.store(table, id, ci, &cell);
         }
     }
@@ -1181,12 +1198,7 @@ impl<'a> Reader<'a> {
                 }
                 glued_parts = parts
                     .iter()
-                    .map(|p| Cell {
-                        key: key(&p.text),
-                        text: p.text.clone(),
-                        pos,
-                        glued: false,
-                    })
+                    .map(|p| Cell::new(p.text.clone(), pos, false))
                     .collect();
                 vals = glued_parts.iter().collect();
                 extra.clear();
@@ -1464,14 +1476,17 @@ fn is_fragment(k: &str) -> bool {
     let n = k.chars().count();
     n > 0
         && n <= 24
-        && labels::index().values().flatten().any(|e| {
-            let ck = key(e.canonical);
-            ck.len() > k.len() && ck.contains(k)
-        })
+        && labels::keys()
+            .iter()
+            .any(|ck| ck.len() > k.len() && ck.contains(k))
 }
 
 /// A cell made only of label fragments (`商业 科研`, `形，不计其他情形）`).
 fn is_fragment_cell(c: &Cell) -> bool {
+    c.fragment
+}
+
+fn compute_fragment(c: &Cell) -> bool {
     is_fragment(&c.key) || {
         let tokens: Vec<String> = c.text.split_whitespace().map(key).collect();
         tokens.len() > 1
@@ -1485,6 +1500,10 @@ fn is_fragment_cell(c: &Cell) -> bool {
 const T4_TEXT: &str = "行政复议诉讼结果维持纠正其他尚未审结总计未经直接起后";
 
 fn value_like(c: &Cell) -> bool {
+    c.value_like
+}
+
+fn compute_value_like(c: &Cell) -> bool {
     if value::looks_like_value(&c.text) {
         return true;
     }

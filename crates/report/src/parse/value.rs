@@ -50,7 +50,7 @@ pub(crate) fn clean(raw: &str) -> String {
 
 /// NFKC with runs of whitespace kept as single spaces (they may separate run-together values).
 pub(crate) fn clean_keep_spaces(raw: &str) -> String {
-    let s: String = raw.nfkc().collect();
+    let s = crate::normalize::nfkc(raw);
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -70,6 +70,12 @@ pub(crate) fn read(raw: &str, allow_words: bool) -> Read {
     });
     if is_blank(raw) {
         return Read::Blank;
+    }
+    // Fast reject: a value starts with a digit, a sign or 增/减 (after full-width folding).
+    let first = raw.trim_start().chars().next().unwrap_or(' ');
+    if !(first.is_ascii_digit() || ('０'..='９').contains(&first) || "+-−＋－增减".contains(first))
+    {
+        return Read::Unreadable;
     }
     let mut c = clean(raw);
     // A doubled sign (`--253`) is a typing artefact of one sign.

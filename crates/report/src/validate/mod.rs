@@ -116,6 +116,7 @@ pub fn validate(report: &Report, opts: &Options<'_>) -> Outcome {
             .cloned()
             .collect(),
         not_run: Vec::new(),
+        compacted: Default::default(),
     };
     text::structure(&mut ctx);
     values::check(&mut ctx);
@@ -141,9 +142,18 @@ pub(crate) struct Ctx<'r, 'o> {
     pub opts: &'o Options<'o>,
     pub findings: Vec<Finding>,
     pub not_run: Vec<NotRun>,
+    /// Each section's text with whitespace removed and NFKC applied, computed once.
+    compacted: [std::cell::OnceCell<String>; 6],
 }
 
 impl Ctx<'_, '_> {
+    /// The compacted text of a section (see [`crate::normalize::compact`]).
+    pub fn compact(&self, id: crate::schema::SectionId) -> String {
+        self.compacted[id.index()]
+            .get_or_init(|| crate::normalize::compact(&self.report.sections.get(id).text))
+            .clone()
+    }
+
     pub fn push(&mut self, f: Finding) {
         self.findings.push(f);
     }

@@ -323,7 +323,7 @@ fn sum_cells(r: &Report, cells: &[String]) -> Option<Decimal> {
 pub(crate) fn narrative(ctx: &mut Ctx<'_, '_>) {
     let r = ctx.report;
     s7(ctx);
-    let other = compact(&r.sections.get(SectionId::OtherMatters).text);
+    let other = ctx.compact(SectionId::OtherMatters);
     if r.format == Format::V2021 {
         let def = r.tables.applications.def();
         let fee_row = def.row_index("other_overdue_fee").expect("2021 row");
@@ -362,9 +362,7 @@ pub(crate) fn narrative(ctx: &mut Ctx<'_, '_>) {
     }
     n2(ctx);
     if let Some(limit) = ctx.opts.jurisdiction.overview_limit {
-        let n = compact(&r.sections.get(SectionId::Overview).text)
-            .chars()
-            .count();
+        let n = ctx.compact(SectionId::Overview).chars().count();
         if n > limit {
             ctx.push(
                 Finding::new(
@@ -400,7 +398,7 @@ fn s7(ctx: &mut Ctx<'_, '_>) {
         SectionId::Applications,
         SectionId::ReviewLitigation,
     ] {
-        let text = arabic_numerals(&compact(&r.sections.get(id).text));
+        let text = arabic_numerals(&ctx.compact(id));
         for p in &patterns {
             for m in p.regex.captures_iter(&text) {
                 let whole = m.get(0).expect("match");
@@ -481,7 +479,7 @@ fn describe(r: &Report, pointer: &str) -> (&'static str, String) {
 /// assessment, public evaluation and accountability.
 fn n1(ctx: &mut Ctx<'_, '_>) {
     let r = ctx.report;
-    let text = compact(&r.sections.get(SectionId::Overview).text);
+    let text = ctx.compact(SectionId::Overview);
     let areas: [(&str, &[&str]); 5] = [
         ("主动公开", &["主动公开"]),
         ("依申请公开", &["依申请", "申请公开", "政府信息公开申请"]),
