@@ -164,7 +164,7 @@ impl From<RenderTarget> for Target {
 
 #[derive(Args, Debug)]
 pub struct CompileArgs {
-    /// 各单位的报告（同一年度、同一格式）
+    /// 各单位的报告或目录（同一年度、同一格式；本格式的 JSON 或已发布的报告）
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// 输出文件（省略时写到标准输出）
@@ -779,8 +779,11 @@ fn render_cmd(args: &RenderArgs) -> Result<ExitCode> {
 
 fn compile_cmd(args: &CompileArgs) -> Result<ExitCode> {
     let mut loaded = Vec::new();
-    for path in &args.files {
-        loaded.push((path.display().to_string(), load(path)?));
+    for path in expand(&args.files) {
+        loaded.push((
+            path.display().to_string(),
+            load_any(&path, &Metadata::default())?,
+        ));
     }
     let named: Vec<Named<'_>> = loaded
         .iter()

@@ -384,3 +384,121 @@ fn office_files_open_in_libreoffice() {
         std::fs::remove_file(&pdf).unwrap();
     }
 }
+
+const CORPUS: &str = "../../../shared/corpus";
+
+#[test]
+fn parse_published_reports_of_every_kind() {
+    // Flattened text with the agency supplied, PDF, and HTML.
+    let seed = format!("{CORPUS}/seed-2020-nantong-emergency.txt");
+    let o = gongkai(&[
+        "report",
+        "parse",
+        &seed,
+        "--year",
+        "2020",
+        "--agency",
+        "南通市应急管理局",
+        "--kind",
+        "department",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["agency"]["name"], "南通市应急管理局");
+    assert_eq!(
+        doc["tables"]["applications"]["denied_third_party_rights"]["other_org"],
+        json!(1)
+    );
+    assert_eq!(doc["findings"][0]["rule"], "H2");
+
+    let pdf = format!("{CORPUS}/real/001_2024_huaian-szf/szfgs2024.pdf");
+    let o = gongkai(&["report", "parse", &pdf, "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["input_layout"], "pdf_text");
+    assert_eq!(
+        doc["tables"]["active_disclosure"]["fees"]["amount_wan_yuan"],
+        json!(96171.6)
+    );
+    assert_eq!(
+        doc["tables"]["review_litigation"]["reconsideration"]["total"],
+        json!(351)
+    );
+
+    let html = format!("{CORPUS}/real/015_2019_shanghai-szfbgt/content.html");
+    let o = gongkai(&["report", "check", &html]);
+    // The 2019 Shanghai page leaves row totals blank: H5 errors, exit 1.
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("上海市人民政府办公厅 2019年度报告（2019年格式）"),
+        "{}",
+        stdout(&o)
+    );
+
+    let o = gongkai(&["report", "parse", "--show-text", &pdf]);
+    assert!(stdout(&o).contains("一、本年新收政府信息公开申请数量"));
+}
+
+#[test]
+fn parse_a_directory_with_summary_csv_and_json_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    for f in [
+        "real/011_2023_jiangsu-shuyang-fgj/text.txt",
+        "real/007_2022_fujian-pingtan-gwh/page.txt",
+        "seed-2020-nantong-emergency.txt",
+    ] {
+        let name = f.replace('/', "_");
+        std::fs::copy(format!("{CORPUS}/{f}"), input.join(name)).unwrap();
+    }
+    std::fs::write(input.join("broken.docx"), b"PK\x03\x04 not really a zip").unwrap();
+    let out = dir.path().join("json");
+    let csv = dir.path().join("cells.csv");
+    let o = gongkai(&[
+        "report",
+        "parse",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+        "--year",
+        "2020",
+    ]);
+    // One unreadable file: exit 2, but every other report is processed and summarised.
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let summary = stdout(&o);
+    assert!(
+        summary.contains("文件") && summary.contains("错误") && summary.contains("警告"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("共 4 份：") && summary.contains("1 份无法读取"),
+        "{summary}"
+    );
+    assert!(
+        stderr(&o).contains("broken.docx") && stderr(&o).contains("Word"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 3);
+    let cells = std::fs::read_to_string(&csv).unwrap();
+    assert!(cells.starts_with("file,agency,year,format,table,row,column,value,raw\n"));
+    assert!(cells.lines().count() > 3 * 190);
+    assert!(cells.contains(",applications,denied_third_party_rights,other_org,1,1\n"));
+}
+
+#[test]
+fn compile_reads_published_reports() {
+    let a = format!("{CORPUS}/real/002_2023_huaian-hongze-qzf/layout.txt");
+    let o = gongkai(&[
+        "report",
+        "compile",
+        &a,
+        &format!("{CORPUS}/real/001_2024_huaian-szf/layout.txt"),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("2024年度"), "{}", stderr(&o));
+}

@@ -340,3 +340,76 @@ proptest! {
         prop_assert!(serious.is_empty(), "{:#?}", serious);
     }
 }
+
+// ---------------------------------------------------------------- never panic
+
+fn parse_any(bytes: &[u8]) {
+    use gongkai_report::parse::{Metadata, parse};
+    if let Ok(r) = parse(
+        bytes,
+        &Metadata {
+            year: Some(2024),
+            ..Metadata::default()
+        },
+    ) {
+        // Every null cell has a finding; rendering a draft never panics.
+        let _ = gongkai_report::render::render(
+            &r,
+            gongkai_report::render::Target::Text,
+            gongkai_report::render::RenderOptions {
+                draft: true,
+                ..Default::default()
+            },
+        );
+    }
+}
+
+const SEED_TEXT: &str = include_str!("fixtures/seed-2020-nantong-emergency.txt");
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
+        parse_any(&bytes);
+    }
+
+    #[test]
+    fn label_soup_never_panics(parts in proptest::collection::vec(prop_oneof![
+        Just("第二十条第（一）项 |".to_owned()), Just("信息内容 |".to_owned()), Just("规章 |".to_owned()),
+        Just("（三）不予公开".to_owned()), Just("三、本年度办理结果".to_owned()), Just("行政复议   行政诉讼".to_owned()),
+        Just("1.属于国家秘密   1   0".to_owned()), Just("||||".to_owned()), Just("<td rowspan=\"3\">".to_owned()),
+        Just("一、总体情况".to_owned()), Just("0000000".to_owned()), Just("898989".to_owned()), Just("--2".to_owned()),
+        "[0-9 |+\\-]{0,20}", "\\PC{0,12}",
+    ], 0..200)) {
+        parse_any(parts.join("\n").as_bytes());
+        parse_any(parts.join("").as_bytes());
+        parse_any(format!("<table><tr><td>{}</td></tr></table>", parts.join("</td><td>")).as_bytes());
+    }
+
+    #[test]
+    fn mutated_seed_never_panics(cut in 0usize..20_000, insert in "\\PC{0,30}", drop in 0usize..500) {
+        let mut s: Vec<char> = SEED_TEXT.chars().collect();
+        let at = cut % (s.len() + 1);
+        let end = (at + drop).min(s.len());
+        s.splice(at..end, insert.chars());
+        let text: String = s.into_iter().collect();
+        parse_any(text.as_bytes());
+    }
+}
+
+#[test]
+fn gbk_text_is_read() {
+    use gongkai_report::parse::{Metadata, parse};
+    let (gbk, _, had_errors) = encoding_rs::GBK.encode(SEED_TEXT);
+    assert!(!had_errors);
+    assert!(std::str::from_utf8(&gbk).is_err(), "really not UTF-8");
+    let meta = Metadata {
+        year: Some(2020),
+        ..Metadata::default()
+    };
+    let a = parse(&gbk, &meta).unwrap();
+    let b = parse(SEED_TEXT.as_bytes(), &meta).unwrap();
+    assert_eq!(a.tables, b.tables);
+    assert_eq!(a.sections, b.sections);
+}

@@ -356,20 +356,50 @@ impl HtmlWalk {
         }
     }
 
-    /// A data table: origin cells row by row, as the flattened layout lists them.
+    /// A data table: rowspan and colspan expanded into the grid (spec §6.2.1); the origin cells
+    /// are emitted row by row, as the flattened layout lists them, each with its grid position.
     fn table(&mut self, node: ego_tree::NodeRef<'_, Node>) {
+        const MAX_SPAN: usize = 64;
         self.tables += 1;
-        let mut r = 0u32;
-        for tr in node
+        let span = |e: &scraper::node::Element, name: &str| {
+            e.attr(name)
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(1)
+                .clamp(1, MAX_SPAN)
+        };
+        // occupied[r] holds the grid columns of row r covered by a rowspan from above.
+        let mut occupied: Vec<Vec<bool>> = Vec::new();
+        let rows = node
             .descendants()
-            .filter(|d| matches!(d.value(), Node::Element(e) if e.name() == "tr"))
-        {
-            r += 1;
-            let mut c = 0u32;
-            for td in tr.children().filter(
-                |d| matches!(d.value(), Node::Element(e) if matches!(e.name(), "td" | "th")),
-            ) {
-                c += 1;
+            .filter(|d| matches!(d.value(), Node::Element(e) if e.name() == "tr"));
+        for (r, tr) in rows.enumerate() {
+            if occupied.len() <= r {
+                occupied.resize(r + 1, Vec::new());
+            }
+            let mut col = 0usize;
+            for td in tr.children() {
+                let Node::Element(e) = td.value() else {
+                    continue;
+                };
+                if !matches!(e.name(), "td" | "th") {
+                    continue;
+                }
+                while occupied[r].get(col).copied().unwrap_or(false) {
+                    col += 1;
+                }
+                let (rs, cs) = (span(e, "rowspan"), span(e, "colspan"));
+                for rr in r..r + rs {
+                    if occupied.len() <= rr {
+                        occupied.resize(rr + 1, Vec::new());
+                    }
+                    let row = &mut occupied[rr];
+                    if row.len() < col + cs {
+                        row.resize(col + cs, false);
+                    }
+                    for slot in &mut row[col..col + cs] {
+                        *slot = true;
+                    }
+                }
                 let mut text = String::new();
                 node_text(td, &mut text);
                 let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -377,12 +407,13 @@ impl HtmlWalk {
                     text,
                     pos: Pos {
                         table: Some(self.tables),
-                        row: Some(r),
-                        col: Some(c),
+                        row: Some(r as u32 + 1),
+                        col: Some(col as u32 + 1),
                         line: None,
                     },
                     glued: false,
                 });
+                col += cs;
             }
         }
     }
@@ -724,4 +755,49 @@ fn layout_cells(line: &str) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Piece, html};
+
+    #[test]
+    fn html_positions_follow_the_expanded_grid() {
+        let page = r#"<div><table><tr><td rowspan="2">a</td><td colspan="2">b</td><td>e</td></tr>
+            <tr><td>c<br>1</td><td>d</td><td colspan="999999">f</td></tr></table></div>"#;
+        let cells: Vec<(String, u32, u32)> = html(page)
+            .into_iter()
+            .filter_map(|p| match p {
+                Piece::Cell { text, pos, .. } => Some((text, pos.row?, pos.col?)),
+                Piece::Text { .. } => None,
+            })
+            .collect();
+        let want = [
+            ("a", 1, 1),
+            ("b", 1, 2),
+            ("e", 1, 4),
+            ("c1", 2, 2),
+            ("d", 2, 3),
+            ("f", 2, 4),
+        ];
+        let got: Vec<(&str, u32, u32)> =
+            cells.iter().map(|(t, r, c)| (t.as_str(), *r, *c)).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn layout_tables_are_walked_and_leaf_tables_read() {
+        let page = "<table><tr><td><p>一、总体情况</p><p>正文。</p><table><tr><td>规章</td><td>0</td></tr></table></td></tr></table>";
+        let pieces = html(page);
+        assert!(
+            pieces
+                .iter()
+                .any(|p| matches!(p, Piece::Text { text, .. } if text == "一、总体情况"))
+        );
+        assert!(
+            pieces
+                .iter()
+                .any(|p| matches!(p, Piece::Cell { text, .. } if text == "规章"))
+        );
+    }
 }
