@@ -9,7 +9,8 @@ use rust_decimal::Decimal;
 use crate::schema::CellType;
 
 pub(crate) const MAX_READINGS: usize = 2000;
-const MAX_STEPS: usize = 200_000;
+const MAX_PART: usize = 32;
+const MAX_STEPS: usize = 20_000;
 
 /// A value as printed in one reading.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +104,12 @@ fn dfs(
         return;
     };
     let token = &tokens[t];
-    for end in at + 1..=token.len() {
+    // No value has more than 28 digits (plus a sign and decimals): longer cuts are never tried.
+    for end in at + 1..=token.len().min(at + MAX_PART) {
+        *steps += 1;
+        if *steps > MAX_STEPS {
+            return;
+        }
         let s: String = token[at..end].iter().collect();
         if let Some(v) = part_ok(&s, *ty) {
             parts.push(Part { text: s, value: v });
@@ -127,6 +133,15 @@ mod tests {
 
     fn vals(r: &[Part]) -> Vec<String> {
         r.iter().map(|p| p.text.clone()).collect()
+    }
+
+    #[test]
+    fn huge_runs_are_bounded() {
+        let run = "1".repeat(100_000);
+        let r = readings(&run, &counts(7));
+        assert!(r.len() <= MAX_READINGS);
+        let r = readings(&"12 ".repeat(50_000), &counts(3));
+        assert!(r.is_empty());
     }
 
     #[test]
