@@ -71,30 +71,21 @@ pub(crate) fn indicators(cells: &[Cell]) -> (usize, usize, Vec<String>) {
                 f = Some(Format::V2019);
             }
         }
-        match f {
-            Some(Format::V2019) => {
-                v19 += 1;
-                if examples
-                    .iter()
-                    .filter(|e: &&String| e.ends_with("(2019)"))
-                    .count()
-                    < 3
-                {
-                    examples.push(format!("“{}”(2019)", c.text));
-                }
+        if let Some(f) = f {
+            *(if f == Format::V2019 {
+                &mut v19
+            } else {
+                &mut v21
+            }) += 1;
+            let tag = format!("({})", f.as_str());
+            if examples
+                .iter()
+                .filter(|e: &&String| e.ends_with(&tag))
+                .count()
+                < 3
+            {
+                examples.push(format!("“{}”{tag}", c.text));
             }
-            Some(Format::V2021) => {
-                v21 += 1;
-                if examples
-                    .iter()
-                    .filter(|e: &&String| e.ends_with("(2021)"))
-                    .count()
-                    < 3
-                {
-                    examples.push(format!("“{}”(2021)", c.text));
-                }
-            }
-            None => {}
         }
     }
     (v19, v21, examples)

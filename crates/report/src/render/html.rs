@@ -158,22 +158,7 @@ pub(super) fn render(report: &Report, opts: RenderOptions) -> String {
     } else {
         Vec::new()
     };
-    let signature: Vec<String> = match report.signed_on {
-        Some(d) => {
-            let mut v = Vec::new();
-            if let Some(n) = &report.agency.name {
-                v.push(n.clone());
-            }
-            v.push(format!(
-                "{}年{}月{}日",
-                chrono::Datelike::year(&d),
-                chrono::Datelike::month(&d),
-                chrono::Datelike::day(&d)
-            ));
-            v
-        }
-        None => Vec::new(),
-    };
+    let signature = super::signature(report);
     let preamble: Vec<String> = report
         .sections
         .preamble

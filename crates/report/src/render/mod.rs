@@ -244,6 +244,19 @@ pub(crate) fn heading(report: &Report, id: SectionId) -> String {
         .unwrap_or_else(|| id.heading().to_owned())
 }
 
+/// The signature block (落款): agency name and `YYYY年M月D日`, when the report is dated.
+pub(crate) fn signature(report: &Report) -> Vec<String> {
+    use chrono::Datelike;
+    let mut v = Vec::new();
+    if let Some(d) = report.signed_on {
+        if let Some(n) = &report.agency.name {
+            v.push(n.clone());
+        }
+        v.push(format!("{}年{}月{}日", d.year(), d.month(), d.day()));
+    }
+    v
+}
+
 /// Paragraphs of a narrative text (split on line breaks, blank lines dropped).
 pub(crate) fn paragraphs(text: &str) -> Vec<&str> {
     text.lines()

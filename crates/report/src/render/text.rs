@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::{FindingIndex, RenderOptions, content_text, heading, layouts, paragraphs, title};
+use super::{
+    FindingIndex, RenderOptions, content_text, heading, layouts, paragraphs, signature, title,
+};
 use crate::layout::{Content, Layout};
 use crate::model::Report;
 use crate::schema::SectionId;
@@ -61,22 +63,6 @@ fn findings_list(report: &Report, opts: RenderOptions, md: bool) -> String {
         );
     }
     out
-}
-
-fn signature(report: &Report) -> Vec<String> {
-    let mut v = Vec::new();
-    if let Some(d) = report.signed_on {
-        if let Some(n) = &report.agency.name {
-            v.push(n.clone());
-        }
-        v.push(format!(
-            "{}年{}月{}日",
-            chrono::Datelike::year(&d),
-            chrono::Datelike::month(&d),
-            chrono::Datelike::day(&d)
-        ));
-    }
-    v
 }
 
 const DRAFT_NOTE: &str = "草稿：有单元格尚未填写，不得作为正式报告发布。";

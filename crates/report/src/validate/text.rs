@@ -169,6 +169,20 @@ impl PartialEq for S7Pattern {
 }
 
 impl S7Pattern {
+    /// Whether the sentence around `range` contains the word this pattern requires, if any.
+    fn sentence_ok(&self, text: &str, range: std::ops::Range<usize>) -> bool {
+        let Some(word) = &self.requires else {
+            return true;
+        };
+        let s = text[..range.start]
+            .rfind(['。', '；'])
+            .map_or(0, |i| i + '。'.len_utf8());
+        let e = text[range.end..]
+            .find(['。', '；'])
+            .map_or(text.len(), |i| range.end + i);
+        text[s..e].contains(word.as_str())
+    }
+
     /// Parses the tab-separated pattern file format; errors name the line.
     pub fn parse_file(text: &str) -> Result<Vec<S7Pattern>, String> {
         let mut out = Vec::new();
@@ -294,16 +308,8 @@ pub(crate) fn stated_numbers(format: Format, text: &str) -> Vec<(Vec<Vec<String>
     {
         for m in p.regex.captures_iter(&text) {
             let whole = m.get(0).expect("match");
-            if let Some(word) = &p.requires {
-                let s = text[..whole.start()]
-                    .rfind(['。', '；'])
-                    .map_or(0, |i| i + '。'.len_utf8());
-                let e = text[whole.end()..]
-                    .find(['。', '；'])
-                    .map_or(text.len(), |i| whole.end() + i);
-                if !text[s..e].contains(word.as_str()) {
-                    continue;
-                }
+            if !p.sentence_ok(&text, whole.range()) {
+                continue;
             }
             if let Ok(n) = m["n"].parse::<Decimal>() {
                 out.push((p.accept.clone(), n));
@@ -405,16 +411,8 @@ fn s7(ctx: &mut Ctx<'_, '_>) {
                 let Ok(n) = m["n"].parse::<Decimal>() else {
                     continue;
                 };
-                if let Some(word) = &p.requires {
-                    let s = text[..whole.start()]
-                        .rfind(['。', '；'])
-                        .map_or(0, |i| i + '。'.len_utf8());
-                    let e = text[whole.end()..]
-                        .find(['。', '；'])
-                        .map_or(text.len(), |i| whole.end() + i);
-                    if !text[s..e].contains(word.as_str()) {
-                        continue;
-                    }
+                if !p.sentence_ok(&text, whole.range()) {
+                    continue;
                 }
                 let values: Vec<Decimal> = p
                     .accept
