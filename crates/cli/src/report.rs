@@ -19,7 +19,7 @@ use gongkai_report::{Agency, AgencyKind, Format, Report, SectionId, Severity, js
 
 #[derive(Subcommand, Debug)]
 pub enum ReportCommand {
-    /// 读取已发布的年度报告（文本、网页、Word），输出统一格式的 JSON (read published reports)
+    /// 读取已发布的年度报告（文本、网页、Word、PDF），输出统一格式的 JSON (read published reports)
     Parse(ParseArgs),
     /// 检查报告，列出全部问题 (check reports against every rule)
     Check(CheckArgs),
@@ -52,7 +52,7 @@ pub struct MetaArgs {
 
 #[derive(Args, Debug)]
 pub struct ParseArgs {
-    /// 已发布的报告文件或目录（.txt、.html、.docx；也接受本格式的 JSON）
+    /// 已发布的报告文件或目录（.txt、.html、.docx、.pdf；也接受本格式的 JSON）
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// 输出报告 JSON（含检查结果）；多个文件时为 JSON 数组
@@ -73,7 +73,7 @@ pub struct ParseArgs {
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// 报告文件或目录：本格式的 JSON，或已发布的报告（.txt、.html、.docx）
+    /// 报告文件或目录：本格式的 JSON，或已发布的报告（.txt、.html、.docx、.pdf）
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     #[command(flatten)]
@@ -110,7 +110,7 @@ pub struct RuleArgs {
 
 #[derive(Args, Debug)]
 pub struct RenderArgs {
-    /// 报告文件：本格式的 JSON，或已发布的报告（.txt、.html、.docx）
+    /// 报告文件：本格式的 JSON，或已发布的报告（.txt、.html、.docx、.pdf）
     #[arg(value_name = "FILE")]
     file: PathBuf,
     #[command(flatten)]
@@ -322,7 +322,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         } else if p.extension().and_then(|x| x.to_str()).is_some_and(|x| {
             matches!(
                 x.to_ascii_lowercase().as_str(),
-                "txt" | "htm" | "html" | "shtml" | "docx" | "json" | "md"
+                "txt" | "htm" | "html" | "shtml" | "docx" | "pdf" | "json" | "md"
             )
         }) {
             out.push(p);

@@ -449,6 +449,7 @@ fn parse_a_directory_with_summary_csv_and_json_files() {
         "real/011_2023_jiangsu-shuyang-fgj/text.txt",
         "real/007_2022_fujian-pingtan-gwh/page.txt",
         "seed-2020-nantong-emergency.txt",
+        "real/003_2024_huaian-hongze-qzf/hzq2024_working.pdf",
     ] {
         let name = f.replace('/', "_");
         std::fs::copy(format!("{CORPUS}/{f}"), input.join(name)).unwrap();
@@ -475,15 +476,19 @@ fn parse_a_directory_with_summary_csv_and_json_files() {
         "{summary}"
     );
     assert!(
-        summary.contains("共 4 份：") && summary.contains("1 份无法读取"),
+        summary.contains("共 5 份：") && summary.contains("1 份无法读取"),
         "{summary}"
+    );
+    assert!(
+        summary.contains("hzq2024_working.pdf"),
+        "PDFs in a directory are read: {summary}"
     );
     assert!(
         stderr(&o).contains("broken.docx") && stderr(&o).contains("Word"),
         "{}",
         stderr(&o)
     );
-    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 3);
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 4);
     let cells = std::fs::read_to_string(&csv).unwrap();
     assert!(cells.starts_with("file,agency,year,format,table,row,column,value,raw\n"));
     assert!(cells.lines().count() > 3 * 190);
