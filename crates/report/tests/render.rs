@@ -408,3 +408,52 @@ fn other_rows_punctuation_is_configurable() {
         comma.contains("2.申请人逾期未按收费通知要求缴纳费用，行政机关不再处理其政府信息公开申请")
     );
 }
+
+/// Word and HTML renders read back through the parser give the same tables (the parser's
+/// `.docx` path: paragraphs, gridSpan, vMerge continuations).
+#[test]
+fn docx_and_html_read_back_through_the_parser() {
+    use gongkai_report::parse::{Metadata, parse};
+    for r in [seed(), report_2024()] {
+        let meta = Metadata {
+            year: Some(r.year),
+            agency_name: r.agency.name.clone(),
+            ..Metadata::default()
+        };
+        for target in [Target::Docx, Target::Html] {
+            let bytes = render(
+                &r,
+                target,
+                RenderOptions {
+                    show_findings: false,
+                    ..RenderOptions::default()
+                },
+            )
+            .unwrap();
+            let back = parse(&bytes, &meta).unwrap();
+            assert_eq!(
+                back.tables.active_disclosure, r.tables.active_disclosure,
+                "{target:?}"
+            );
+            assert_eq!(
+                back.tables.applications, r.tables.applications,
+                "{target:?}"
+            );
+            assert_eq!(
+                back.tables.review_litigation, r.tables.review_litigation,
+                "{target:?}"
+            );
+            for id in gongkai_report::SectionId::ALL {
+                assert_eq!(
+                    back.sections.get(id).heading.as_deref(),
+                    Some(id.heading()),
+                    "{target:?}"
+                );
+            }
+            assert_eq!(
+                back.sections.get(gongkai_report::SectionId::Overview).text,
+                r.sections.get(gongkai_report::SectionId::Overview).text
+            );
+        }
+    }
+}
