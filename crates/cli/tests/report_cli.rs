@@ -84,6 +84,14 @@ fn template_is_valid_and_checks_clean() {
     assert!(stderr(&o).contains("2024年度报告应使用2021年格式"));
 }
 
+/// `report check` refuses the document with exit status 2 and a message containing `needle`.
+fn expect_rejected(dir: &Path, name: &str, doc: &Value, needle: &str) {
+    let p = write(dir, name, doc);
+    let o = gongkai(&["report", "check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{name}");
+    assert!(stderr(&o).contains(needle), "{name}: {}", stderr(&o));
+}
+
 #[test]
 fn bad_input_exits_2_with_the_field_named() {
     let dir = tempfile::tempdir().unwrap();
@@ -99,46 +107,39 @@ fn bad_input_exits_2_with_the_field_named() {
 
     let mut t = template("2019", "2020");
     t["tables"]["applications"]["granted"]["natural_person"] = json!("3");
-    let p = write(dir.path(), "type.json", &t);
-    let o = gongkai(&["report", "check", p.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("/tables/applications/granted/natural_person：应为整数（件数）或 null"),
-        "{}",
-        stderr(&o)
+    expect_rejected(
+        dir.path(),
+        "type.json",
+        &t,
+        "/tables/applications/granted/natural_person：应为整数（件数）或 null",
     );
 
     let mut t = template("2019", "2020");
     t["tables"]["applications"]["other_overdue_fee"] = json!({});
-    let p = write(dir.path(), "mixed.json", &t);
-    let o = gongkai(&["report", "check", p.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("“other_overdue_fee”是2021年格式的行，本报告 format 为“2019”"),
-        "{}",
-        stderr(&o)
+    expect_rejected(
+        dir.path(),
+        "mixed.json",
+        &t,
+        "“other_overdue_fee”是2021年格式的行，本报告 format 为“2019”",
     );
 
     let mut t = template("2021", "2024");
     t["tables"]["active_disclosure"]["fees"]["amount_wan_yuan"] = json!(1.5);
     t["tables"]["active_disclosure"]["regulations"]["issued"] = json!(1.5);
-    let p = write(dir.path(), "frac.json", &t);
-    let o = gongkai(&["report", "check", p.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("/tables/active_disclosure/regulations/issued：应为整数"),
-        "{}",
-        stderr(&o)
+    expect_rejected(
+        dir.path(),
+        "frac.json",
+        &t,
+        "/tables/active_disclosure/regulations/issued：应为整数",
     );
 
     let mut t = template("2021", "2024");
     t["bogus"] = json!(1);
-    let p = write(dir.path(), "unknown.json", &t);
-    let o = gongkai(&["report", "check", p.to_str().unwrap()]);
-    assert!(
-        stderr(&o).contains("/bogus：不认识的字段“bogus”"),
-        "{}",
-        stderr(&o)
+    expect_rejected(
+        dir.path(),
+        "unknown.json",
+        &t,
+        "/bogus：不认识的字段“bogus”",
     );
 
     let o = gongkai(&["report", "check", "/nonexistent/report.json"]);

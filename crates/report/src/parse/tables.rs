@@ -10,7 +10,7 @@ use super::labels::{self, CAPTIONS, Entry, Label, Tolerance};
 use super::split::{self, Part};
 use super::value::{self, Read, Unit};
 use crate::findings::{Finding, Location, Severity};
-use crate::model::{LocalCell, LocalEntry, LocalKind, MoneyUnit, Tables};
+use crate::model::{LocalCell, LocalEntry, LocalKind, Tables};
 use crate::normalize::key;
 use crate::schema::{
     self, CellType, Format, T3_APPLICANT_HEADER, T3_CORNER_NOTE, T3_GROUP_OTHER, T3_ORG_HEADER,
@@ -565,7 +565,7 @@ impl<'a> Reader<'a> {
                     if g == T3_GROUP_OTHER && self.format == Format::V2021 && followed_by_value {
                         // A 2019-style single （六） row in a 2021 table: its values are the
                         // catch-all 3.其他; the two other rows are reported missing (F6).
-                        i = self.t3_row(i, "other_other", T3_GROUP_OTHER);
+                        i = self.t3_row(i, "other_other");
                     } else if followed_by_value && g != T3_RESULTS_GROUP {
                         i = self.local_row(TableId::Applications, i, 7, None);
                     } else {
@@ -579,7 +579,7 @@ impl<'a> Reader<'a> {
                     } else {
                         id
                     };
-                    i = self.t3_row(i, id, entry.expect("entry").canonical);
+                    i = self.t3_row(i, id);
                 }
                 Some(Label::T4Top | Label::T4Block | Label::T4Col) if !self.t4_done => {
                     table = Some(TableId::ReviewLitigation);
@@ -675,17 +675,7 @@ impl<'a> Reader<'a> {
                             .iter()
                             .any(|e| e.label == Label::T2Header);
                         if !other_format {
-                            self.findings.push(
-                                Finding::new(
-                                    "F4",
-                                    Severity::Error,
-                                    format!("主动公开情况表中的标签“{}”与统一格式不符，无法识别。", c.text),
-                                    format!("Active-disclosure table: label {} does not match the official format.", c.text),
-                                )
-                                .at(at(c.pos)),
-                            );
-                            self.findings.last_mut().expect("pushed").printed =
-                                Some(c.text.clone());
+                            self.unknown_label(TableId::ActiveDisclosure, c);
                         }
                         (pos < cols.len()).then_some(pos)
                     }
@@ -780,7 +770,7 @@ impl<'a> Reader<'a> {
         next
     }
 
-    fn t3_row(&mut self, i: usize, id: &'static str, canonical: &'static str) -> usize {
+    fn t3_row(&mut self, i: usize, id: &'static str) -> usize {
         let c = &self.cells[i];
         let def = schema::table_def(self.format, TableId::Applications);
         let Some(ri) = def.row_index(id) else {
@@ -790,7 +780,6 @@ impl<'a> Reader<'a> {
             // A repeated row label (page-break repeat): read it as local so nothing is mixed in.
             return self.local_row(TableId::Applications, i, 7, Some(id));
         }
-        let _ = canonical;
         self.note_order(
             TableId::Applications,
             ri,
@@ -1327,7 +1316,7 @@ impl<'a> Reader<'a> {
                     .map(|col| Self::ptr(t, row.id, col.id))
                     .collect();
                 self.tolerance_finding(t, "行标签", &c.text, row.label, tol, cells, c.pos);
-                self.t3_row(i, row.id, row.label)
+                self.t3_row(i, row.id)
             };
         }
         // A fragment of a label that the layout broke over lines (PDF text, spec §6.2.4), or
@@ -1356,25 +1345,29 @@ impl<'a> Reader<'a> {
                 .map(|((_, id), _)| *id);
             return self.local_row(t, i, k, after);
         }
-        self.findings.push(
-            Finding::new(
-                "F4",
-                Severity::Error,
-                format!(
-                    "{}中的标签“{}”与统一格式不符，无法识别。",
-                    t.name_zh(),
-                    c.text
-                ),
-                format!(
-                    "{}: label {} does not match the official format.",
-                    t.name_en(),
-                    c.text
-                ),
-            )
-            .at(at(c.pos)),
-        );
-        self.findings.last_mut().expect("pushed").printed = Some(c.text.clone());
+        self.unknown_label(t, c);
         i + 1
+    }
+
+    /// F4: a label that matches no official label, even with the tolerances.
+    fn unknown_label(&mut self, table: TableId, c: &Cell) {
+        let mut f = Finding::new(
+            "F4",
+            Severity::Error,
+            format!(
+                "{}中的标签“{}”与统一格式不符，无法识别。",
+                table.name_zh(),
+                c.text
+            ),
+            format!(
+                "{}: label {} does not match the official format.",
+                table.name_en(),
+                c.text
+            ),
+        )
+        .at(at(c.pos));
+        f.printed = Some(c.text.clone());
+        self.findings.push(f);
     }
 
     /// F6 for missing rows and tables, F14 for missing label-only cells.
@@ -1538,9 +1531,6 @@ pub(crate) fn read(
     r.run();
     r.resolve_pending();
     r.finish();
-    if format == Format::V2019 && r.out.procurement_amount_unit.is_none() {
-        r.out.procurement_amount_unit = None::<MoneyUnit>;
-    }
     Read3 {
         tables: r.out,
         findings: r.findings,

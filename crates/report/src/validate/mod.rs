@@ -19,7 +19,7 @@ pub use text::S7Pattern;
 
 use crate::findings::{Finding, NotRun, NotRunReason, Rule, Severity, sort_findings};
 use crate::model::{AgencyKind, Report};
-use crate::schema::{ColDef, Format, RowDef, TableId};
+use crate::schema::{ColDef, RowDef, TableId};
 
 /// The checking profile (spec §4.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -267,9 +267,4 @@ fn publication(ctx: &mut Ctx<'_, '_>) {
             None => ctx.not_run("P2", NotRunReason::PublicationDateUnknown),
         }
     }
-}
-
-/// The format a report must use, for messages (F1).
-pub(crate) fn expected_format(year: i32) -> Option<Format> {
-    Format::for_year(year)
 }

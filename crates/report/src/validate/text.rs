@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 use rust_decimal::Decimal;
 
-use super::{Ctx, Profile, expected_format, num};
+use super::{Ctx, Profile, num};
 use crate::findings::{Finding, Location, NotRunReason, Severity};
 use crate::model::{AgencyKind, Report};
 use crate::normalize::{compact, key};
@@ -15,7 +15,7 @@ use crate::schema::{APPLICANT_TOTAL, Format, SectionId, TableId};
 /// F1, F2 (missing headings), F3 (wording, extra sections), F11 (cited format document).
 pub(crate) fn structure(ctx: &mut Ctx<'_, '_>) {
     let r = ctx.report;
-    match expected_format(r.year) {
+    match Format::for_year(r.year) {
         None => ctx.push(Finding::new(
             "F1",
             Severity::Error,
