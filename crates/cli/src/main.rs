@@ -1,9 +1,10 @@
 //! The `gongkai` command line.
 //!
-//! Today: `gongkai report …` (check, render, compile, template, schema) over the
-//! `gongkai.annual-report/1` JSON documents of `gongkai-report`. The platform commands
-//! (`serve`, `migrate`, `admin`, …) join as their crates land.
+//! `gongkai serve` runs the platform; `migrate`, `backup`, `restore`, `audit` and `admin` manage
+//! it from the shell; `gongkai report …` checks, renders and compiles annual reports.
 
+mod demo;
+mod platform;
 mod report;
 
 use std::process::ExitCode;
@@ -24,6 +25,32 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// 启动平台（默认 SQLite，数据在 ./gongkai-data） (run the platform)
+    Serve(platform::ServeArgs),
+    /// 执行数据库迁移后退出 (apply database migrations and exit)
+    Migrate(platform::DataArgs),
+    /// 在线备份 SQLite 数据库到文件 (consistent online SQLite snapshot)
+    Backup {
+        #[command(flatten)]
+        data: platform::DataArgs,
+        /// 备份文件路径（不会覆盖已有文件） (backup file; never overwritten)
+        file: std::path::PathBuf,
+    },
+    /// 从备份文件恢复 SQLite 数据库（先停止服务） (restore from a backup; stop the server first)
+    Restore {
+        #[command(flatten)]
+        data: platform::DataArgs,
+        file: std::path::PathBuf,
+        /// 数据目录已有数据库时仍恢复（原库改名保留） (replace an existing database, kept renamed)
+        #[arg(long)]
+        force: bool,
+    },
+    /// 审计日志 (audit log)
+    #[command(subcommand)]
+    Audit(platform::AuditCommand),
+    /// 账号与机关管理 (accounts and agencies from the shell)
+    #[command(subcommand)]
+    Admin(platform::AdminCommand),
     /// 政府信息公开工作年度报告：检查、输出、汇总、模板 (annual reports)
     #[command(subcommand)]
     Report(report::ReportCommand),
@@ -32,6 +59,12 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Serve(args) => platform::serve(args),
+        Command::Migrate(data) => platform::migrate(&data),
+        Command::Backup { data, file } => platform::backup(&data, &file),
+        Command::Restore { data, file, force } => platform::restore(&data, &file, force),
+        Command::Audit(cmd) => platform::audit(cmd),
+        Command::Admin(cmd) => platform::admin(cmd),
         Command::Report(cmd) => report::run(cmd),
     }
 }

@@ -1,0 +1,473 @@
+//! Platform commands: serve, migrate, backup, restore, audit, admin, config.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use gongkai_domain::{Clock, SystemClock, UserId};
+use gongkai_service::store::{self, Store};
+use gongkai_service::{Actor, NewUser, Service, ServiceConfig, ServiceError};
+
+use crate::demo;
+
+/// Where the data lives: shared by every platform command.
+#[derive(Args, Debug, Clone)]
+pub struct DataArgs {
+    /// 数据目录：SQLite 数据库与附件 (data directory: SQLite database and files)
+    #[arg(long, env = "GONGKAI_DATA", default_value = "./gongkai-data")]
+    pub data: PathBuf,
+    /// PostgreSQL 地址，如 postgres://gongkai@db/gongkai；不填则使用数据目录中的 SQLite
+    /// (PostgreSQL URL; SQLite in the data directory when absent)
+    #[arg(long, env = "GONGKAI_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+impl DataArgs {
+    /// The database URL: the PostgreSQL URL given, else the SQLite file of the data directory.
+    pub fn url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| store::sqlite_url(&self.data))
+    }
+
+    fn ensure_dir(&self) -> Result<(), String> {
+        std::fs::create_dir_all(&self.data)
+            .map_err(|e| format!("无法创建数据目录 {}：{e}", self.data.display()))
+    }
+
+    /// Opens (and migrates) the database, with a message naming the file/URL and the cause.
+    pub async fn open(&self) -> Result<Store, String> {
+        self.ensure_dir()?;
+        Store::open(&self.url()).await.map_err(|e| format!("{e}\n请检查数据库地址或文件权限；数据库文件：{}", self.describe()))
+    }
+
+    fn describe(&self) -> String {
+        match &self.database_url {
+            Some(_) => "（PostgreSQL，见 --database-url）".to_owned(),
+            None => store::sqlite_file(&self.data).display().to_string(),
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// 监听地址 (listen address)
+    #[arg(long, env = "GONGKAI_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// 对外访问地址，用于一次性链接，如 https://gk.example.gov.cn；以 https 开头时 Cookie 带 Secure
+    /// (public address for links; https → Secure cookies)
+    #[arg(long, env = "GONGKAI_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// 位于反向代理之后：从 X-Forwarded-For 取客户端地址 (behind a reverse proxy that sets X-Forwarded-For)
+    #[arg(long, env = "GONGKAI_TRUST_PROXY")]
+    pub trust_proxy: bool,
+    /// 载入演示数据（示例市人民政府），并打印演示账号 (load the demo jurisdiction and print its logins)
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// 校验审计日志哈希链，报告第一处被改动、插入或删除的记录 (verify the hash chain)
+    Verify {
+        #[command(flatten)]
+        data: DataArgs,
+        /// 此前抄录的锚点“序号:哈希值” (an anchor recorded earlier, SEQ:HASH)
+        #[arg(long)]
+        anchor: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// 列出全部账号 (list accounts)
+    ListUsers {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// 新建账号并打印一次性设置密码链接 (create an account; prints its one-time link)
+    CreateUser {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        username: String,
+        /// 姓名 (display name)
+        #[arg(long)]
+        name: String,
+        /// 所属机关全称 (agency name)
+        #[arg(long)]
+        agency: String,
+        /// 处室名称 (division name)
+        #[arg(long)]
+        division: Option<String>,
+        /// 角色，可多次：drafter division_head leader office supervisor admin（或中文名称）
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+    /// 重置密码：原密码立即失效，打印一次性链接 (reset a password; prints a one-time link)
+    ResetPassword {
+        #[command(flatten)]
+        data: DataArgs,
+        username: String,
+    },
+    /// 停用账号 (disable an account)
+    Disable {
+        #[command(flatten)]
+        data: DataArgs,
+        username: String,
+    },
+    /// 启用账号 (enable an account)
+    Enable {
+        #[command(flatten)]
+        data: DataArgs,
+        username: String,
+    },
+    /// 新建机关 (create an agency)
+    CreateAgency {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        name: String,
+        /// government（人民政府）| department（政府部门）| other
+        #[arg(long, default_value = "department")]
+        kind: String,
+        /// 上级机关全称；不填则为顶级机关 (parent agency name)
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    /// 站点尚无管理员时，打印新的一次性初始化链接 (print a fresh setup link)
+    SetupLink {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long, env = "GONGKAI_PUBLIC_URL")]
+        public_url: Option<String>,
+    },
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("无法启动运行时：{e}"))
+}
+
+fn finish(r: Result<ExitCode, String>) -> ExitCode {
+    match r {
+        Ok(c) => c,
+        Err(msg) => {
+            eprintln!("错误：{msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn service(store: Store) -> Service {
+    Service::new(store, Arc::new(SystemClock), ServiceConfig::default())
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GONGKAI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+fn base_url(public_url: Option<&str>, listen: Option<SocketAddr>) -> String {
+    match (public_url, listen) {
+        (Some(u), _) => u.trim_end_matches('/').to_owned(),
+        (None, Some(a)) => format!("http://{a}"),
+        (None, None) => "http://本站地址".to_owned(),
+    }
+}
+
+// ---- serve -----------------------------------------------------------------------------------
+
+pub fn serve(args: ServeArgs) -> ExitCode {
+    init_tracing();
+    finish(runtime().and_then(|rt| rt.block_on(serve_async(args))))
+}
+
+async fn serve_async(args: ServeArgs) -> Result<ExitCode, String> {
+    let store = args.data.open().await?;
+    let svc = service(store.clone());
+    let base = base_url(args.public_url.as_deref(), Some(args.listen));
+    if args.demo {
+        let logins = demo::ensure(&svc, &args.data.data).await?;
+        println!("演示数据已载入（示例市人民政府）。演示账号（仅供体验，勿用于正式环境）：");
+        for l in &logins {
+            println!("  {l}");
+        }
+    }
+    if let Some(token) = svc.issue_setup_token().await.map_err(|e| e.to_string())? {
+        println!("本站尚无系统管理员。请在浏览器中打开下面的一次性链接创建第一位系统管理员（72 小时内有效）：");
+        println!("  {base}/setup/{token}");
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("无法监听 {}：{e}（端口被占用？可用 --listen 指定其他地址）", args.listen))?;
+    println!("gongkai 已启动：{base}/ （数据库：{}）", store.display_url());
+    let purge = svc.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(600)).await;
+            if let Err(e) = purge.purge_sessions().await {
+                tracing::warn!(error = %e, "session purge failed");
+            }
+        }
+    });
+    let config = gongkai_web::WebConfig {
+        secure_cookies: args.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
+        public_url: Some(base),
+        trust_proxy: args.trust_proxy,
+    };
+    gongkai_web::serve(listener, gongkai_web::AppState::new(svc, config))
+        .await
+        .map_err(|e| format!("服务中止：{e}"))?;
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+// ---- migrate, backup, restore ----------------------------------------------------------------
+
+pub fn migrate(data: &DataArgs) -> ExitCode {
+    finish(runtime().and_then(|rt| {
+        rt.block_on(async {
+            let store = data.open().await?;
+            println!("数据库已是最新结构：{}", store.display_url());
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        })
+    }))
+}
+
+pub fn backup(data: &DataArgs, file: &Path) -> ExitCode {
+    finish(runtime().and_then(|rt| {
+        rt.block_on(async {
+            if data.database_url.as_deref().is_some_and(|u| u.starts_with("postgres")) {
+                return Err(POSTGRES_BACKUP.to_owned());
+            }
+            if !store::sqlite_file(&data.data).exists() {
+                return Err(format!("数据目录 {} 中没有数据库（gongkai.db）", data.data.display()));
+            }
+            let store = data.open().await?;
+            store.sqlite_snapshot(file).await.map_err(|e| e.to_string())?;
+            store.close().await;
+            // Check the copy: it opens, and its audit chain verifies.
+            let copy = Store::connect(&format!("sqlite://{}?mode=ro", file.display()))
+                .await
+                .map_err(|e| format!("备份文件无法打开：{e}"))?;
+            let report = copy.verify_audit_chain(None).await.map_err(|e| e.to_string())?;
+            copy.close().await;
+            println!(
+                "已备份到 {}（在线一致性快照；审计日志 {} 条{}）",
+                file.display(),
+                report.rows,
+                if report.first_break.is_some() { "，注意：哈希链校验未通过" } else { "，哈希链校验通过" }
+            );
+            Ok(ExitCode::SUCCESS)
+        })
+    }))
+}
+
+const POSTGRES_BACKUP: &str = "PostgreSQL 数据库请用 pg_dump 备份，例如：\n  pg_dump --format=custom --file=gongkai-$(date +%F).dump \"$GONGKAI_DATABASE_URL\"\n恢复：\n  pg_restore --clean --if-exists --dbname=\"$GONGKAI_DATABASE_URL\" gongkai-YYYY-MM-DD.dump\n（详见 README 的“备份与恢复”一节）";
+
+pub fn restore(data: &DataArgs, file: &Path, force: bool) -> ExitCode {
+    finish(runtime().and_then(|rt| {
+        rt.block_on(async {
+            if data.database_url.is_some() {
+                return Err(POSTGRES_BACKUP.to_owned());
+            }
+            if !file.is_file() {
+                return Err(format!("备份文件 {} 不存在", file.display()));
+            }
+            // The backup must be a gongkai database: it opens, has our tables, its chain verifies.
+            let probe = Store::connect(&format!("sqlite://{}?mode=ro", file.display()))
+                .await
+                .map_err(|e| format!("{} 不是可用的 SQLite 数据库：{e}", file.display()))?;
+            let report = probe
+                .verify_audit_chain(None)
+                .await
+                .map_err(|_| format!("{} 不是 gongkai 的备份（缺少审计日志表）", file.display()))?;
+            probe.close().await;
+            if let Some(b) = &report.first_break {
+                return Err(format!("备份文件的审计日志校验未通过：{}；拒绝恢复", b.message()));
+            }
+            data.ensure_dir()?;
+            let target = store::sqlite_file(&data.data);
+            if target.exists() {
+                if !force {
+                    return Err(format!(
+                        "数据目录中已有数据库 {}。请先停止 gongkai serve，再加 --force 恢复；现有数据库会被改名保留，不会删除",
+                        target.display()
+                    ));
+                }
+                let stamp = SystemClock.now().format("%Y%m%d%H%M%S").to_string();
+                for suffix in ["", "-wal", "-shm"] {
+                    let from = PathBuf::from(format!("{}{suffix}", target.display()));
+                    if from.exists() {
+                        let to = PathBuf::from(format!("{}.before-restore-{stamp}{suffix}", target.display()));
+                        std::fs::rename(&from, &to).map_err(|e| format!("无法保留现有数据库 {}：{e}", from.display()))?;
+                    }
+                }
+                println!("现有数据库已改名保留为 {}.before-restore-{stamp}", target.display());
+            }
+            std::fs::copy(file, &target).map_err(|e| format!("无法复制备份到 {}：{e}", target.display()))?;
+            let store = data.open().await?;
+            store.close().await;
+            println!("已从 {} 恢复（审计日志 {} 条，哈希链校验通过）。现在可以启动 gongkai serve。", file.display(), report.rows);
+            Ok(ExitCode::SUCCESS)
+        })
+    }))
+}
+
+// ---- audit -------------------------------------------------------------------------------------
+
+pub fn audit(cmd: AuditCommand) -> ExitCode {
+    let AuditCommand::Verify { data, anchor } = cmd;
+    finish(runtime().and_then(|rt| {
+        rt.block_on(async {
+            let anchor = match anchor {
+                Some(a) => Some(gongkai_domain::audit::parse_anchor(&a)?),
+                None => None,
+            };
+            let store = data.open().await?;
+            let report = store.verify_audit_chain(anchor).await.map_err(|e| e.to_string())?;
+            store.close().await;
+            match &report.first_break {
+                None => {
+                    println!("校验通过：{} 条记录，哈希链完整。", report.rows);
+                    if let Some(h) = &report.head {
+                        println!("当前锚点（请抄录在数据库之外）：{h}");
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(b) => {
+                    println!("校验未通过：{}", b.message());
+                    Ok(ExitCode::from(1))
+                }
+            }
+        })
+    }))
+}
+
+// ---- admin -------------------------------------------------------------------------------------
+
+async fn user_id(svc: &Service, username: &str) -> Result<UserId, String> {
+    svc.store()
+        .user_by_username(&username.trim().to_ascii_lowercase())
+        .await
+        .map_err(|e| e.to_string())?
+        .map(|u| u.id)
+        .ok_or_else(|| format!("没有用户名为“{username}”的账号（gongkai admin list-users 可列出全部）"))
+}
+
+fn service_message(e: &ServiceError) -> String {
+    match e {
+        ServiceError::Invalid(v) => v.iter().map(|f| format!("{}：{}", f.field, f.message)).collect::<Vec<_>>().join("；"),
+        ServiceError::Store(inner) => inner.to_string(),
+        ServiceError::Internal(inner) => inner.clone(),
+        e => e.to_string(),
+    }
+}
+
+pub fn admin(cmd: AdminCommand) -> ExitCode {
+    finish(runtime().and_then(|rt| rt.block_on(admin_async(cmd))))
+}
+
+async fn admin_async(cmd: AdminCommand) -> Result<ExitCode, String> {
+    let actor = Actor::System;
+    let link_hint = "（链接以本站对外地址开头，例如 https://本站域名/account/password/…）";
+    match cmd {
+        AdminCommand::ListUsers { data } => {
+            let svc = service(data.open().await?);
+            let agencies = svc.store().agencies().await.map_err(|e| e.to_string())?;
+            let users = svc.store().users().await.map_err(|e| e.to_string())?;
+            println!("{:<20} {:<10} {:<24} {:<24} 状态", "用户名", "姓名", "机关", "角色");
+            for u in users {
+                let agency = agencies.iter().find(|a| a.id == u.agency_id).map_or("", |a| a.name.as_str());
+                let roles: Vec<_> = u.roles.iter().map(|r| r.label()).collect();
+                let state = if u.disabled { "已停用" } else if u.has_password { "正常" } else { "待设置密码" };
+                println!("{:<20} {:<10} {:<24} {:<24} {state}", u.username, u.display_name, agency, roles.join("、"));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AdminCommand::CreateUser { data, username, name, agency, division, roles } => {
+            let svc = service(data.open().await?);
+            let a = svc
+                .store()
+                .agency_by_name(agency.trim())
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("没有名为“{agency}”的机关"))?;
+            let division_id = match division {
+                Some(d) => Some(
+                    svc.store()
+                        .divisions(a.id)
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .into_iter()
+                        .find(|x| x.name == d.trim())
+                        .ok_or_else(|| format!("机关“{}”没有名为“{d}”的处室", a.name))?
+                        .id
+                        .0,
+                ),
+                None => None,
+            };
+            let (user, token) = svc
+                .create_user(&actor, &NewUser { username, display_name: name, agency_id: a.id.0, division_id, roles })
+                .await
+                .map_err(|e| service_message(&e))?;
+            println!("已建立账号 {}。请把一次性设置密码链接交给本人{link_hint}：", user.username);
+            println!("  /account/password/{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+        AdminCommand::ResetPassword { data, username } => {
+            let svc = service(data.open().await?);
+            let id = user_id(&svc, &username).await?;
+            let token = svc.reset_password(&actor, id).await.map_err(|e| service_message(&e))?;
+            println!("账号 {username} 的原密码已失效、登录已全部退出。一次性设置密码链接{link_hint}：");
+            println!("  /account/password/{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+        AdminCommand::Disable { data, username } => set_disabled(&data, &username, true).await,
+        AdminCommand::Enable { data, username } => set_disabled(&data, &username, false).await,
+        AdminCommand::CreateAgency { data, name, kind, parent } => {
+            let svc = service(data.open().await?);
+            let parent_id = match parent {
+                Some(p) => Some(
+                    svc.store()
+                        .agency_by_name(p.trim())
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .ok_or_else(|| format!("没有名为“{p}”的上级机关"))?
+                        .id,
+                ),
+                None => None,
+            };
+            let a = svc.create_agency(&actor, parent_id, &name, &kind).await.map_err(|e| service_message(&e))?;
+            println!("已建立机关 {}（编号 {}）", a.name, a.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        AdminCommand::SetupLink { data, public_url } => {
+            let svc = service(data.open().await?);
+            match svc.issue_setup_token().await.map_err(|e| service_message(&e))? {
+                Some(token) => {
+                    println!("一次性初始化链接（72 小时内有效）：");
+                    println!("  {}/setup/{token}", base_url(public_url.as_deref(), None));
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => Err("本站已有系统管理员，无需初始化；忘记密码请用 gongkai admin reset-password 用户名".into()),
+            }
+        }
+    }
+}
+
+async fn set_disabled(data: &DataArgs, username: &str, disabled: bool) -> Result<ExitCode, String> {
+    let svc = service(data.open().await?);
+    let id = user_id(&svc, username).await?;
+    svc.set_user_disabled(&Actor::System, id, disabled).await.map_err(|e| service_message(&e))?;
+    println!("账号 {username} 已{}", if disabled { "停用，其登录已全部退出" } else { "启用" });
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,21 @@
+//! gongkai-domain — the platform's pure rules.
+//!
+//! What belongs here: roles and the permission table, account rules (user names, password
+//! policy, login throttling), the audit hash chain, the clock abstraction, and (as they land) the
+//! working-day calendar, deadlines, review and application state machines, 索引号 and
+//! personal-data scanning. What must not: I/O of any kind — no tokio, no SQL, no HTTP, no
+//! templates. Everything here is tested without a database.
+
+pub mod account;
+pub mod audit;
+pub mod clock;
+pub mod ids;
+pub mod permission;
+pub mod role;
+
+pub use account::{DisplayName, Password, PasswordError, Username};
+pub use audit::{AuditEvent, ChainBreak, ChainReport, ChainVerifier, GENESIS_HASH, NewAuditEvent};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use ids::{AgencyId, DivisionId, UserId};
+pub use permission::{Action, Relation, permits};
+pub use role::Role;

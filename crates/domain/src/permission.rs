@@ -1,0 +1,116 @@
+//! The permission table: which role may do which action on which agency.
+//!
+//! Every service function asks [`permits`] before it touches anything. The relation is between the
+//! actor's agency and the agency the action is about: the same agency, one below it in the
+//! hierarchy (集约化 deployments and supervision), or any other. Nobody acts on an agency above or
+//! beside their own.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Role;
+
+/// Where the target agency stands relative to the actor's agency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Relation {
+    /// The actor's own agency.
+    Own,
+    /// An agency below the actor's (child, grandchild, …).
+    Descendant,
+    /// Any other agency: parent, sibling, unrelated.
+    Other,
+}
+
+/// Everything a person can do on the platform that needs a permission.
+///
+/// The list grows with each feature; the permission-matrix test runs every role × every action ×
+/// every relation, so a new action cannot land without its row in [`permits`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Action {
+    /// Open the back office (工作台) of an agency.
+    ViewBackOffice,
+    /// See the staff accounts of an agency.
+    ViewUsers,
+    /// Create accounts, change roles and divisions, disable/enable, reset passwords.
+    ManageUsers,
+    /// Create subordinate agencies and edit agency details.
+    ManageAgencies,
+    /// Create and rename divisions (处室).
+    ManageDivisions,
+    /// Browse the audit log (审计日志) of an agency and verify the chain.
+    ViewAudit,
+}
+
+impl Action {
+    pub const ALL: [Action; 6] = [
+        Action::ViewBackOffice,
+        Action::ViewUsers,
+        Action::ManageUsers,
+        Action::ManageAgencies,
+        Action::ManageDivisions,
+        Action::ViewAudit,
+    ];
+
+    /// The Chinese name used in "no permission" messages.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Action::ViewBackOffice => "进入工作台",
+            Action::ViewUsers => "查看用户",
+            Action::ManageUsers => "管理用户",
+            Action::ManageAgencies => "管理机关",
+            Action::ManageDivisions => "管理处室",
+            Action::ViewAudit => "查看审计日志",
+        }
+    }
+}
+
+/// Whether a holder of `roles` may perform `action` on an agency standing in `relation` to theirs.
+pub fn permits(roles: &[Role], action: Action, relation: Relation) -> bool {
+    roles.iter().any(|&r| role_permits(r, action, relation))
+}
+
+fn role_permits(role: Role, action: Action, relation: Relation) -> bool {
+    use Action as A;
+    use Relation as R;
+    if relation == R::Other {
+        return false;
+    }
+    match action {
+        // Every staff member works in their own agency; supervisors and administrators also
+        // see the agencies below them.
+        A::ViewBackOffice => {
+            relation == R::Own || matches!(role, Role::Supervisor | Role::Admin)
+        }
+        A::ViewUsers | A::ViewAudit => matches!(role, Role::Supervisor | Role::Admin),
+        A::ManageUsers | A::ManageAgencies | A::ManageDivisions => role == Role::Admin,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nobody_acts_on_other_agencies() {
+        for a in Action::ALL {
+            assert!(!permits(&Role::ALL, a, Relation::Other), "{a:?}");
+        }
+    }
+
+    #[test]
+    fn drafters_only_enter_their_back_office() {
+        for a in Action::ALL {
+            let expected = a == Action::ViewBackOffice;
+            assert_eq!(permits(&[Role::Drafter], a, Relation::Own), expected, "{a:?}");
+            assert!(!permits(&[Role::Drafter], a, Relation::Descendant), "{a:?}");
+        }
+    }
+
+    #[test]
+    fn supervisors_read_but_never_manage() {
+        for rel in [Relation::Own, Relation::Descendant] {
+            assert!(permits(&[Role::Supervisor], Action::ViewAudit, rel));
+            assert!(permits(&[Role::Supervisor], Action::ViewUsers, rel));
+            assert!(!permits(&[Role::Supervisor], Action::ManageUsers, rel));
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! Agencies in a hierarchy and their divisions.
+
+use gongkai_domain::{Action, AgencyId, DivisionId, Relation, permits};
+use gongkai_store::{Agency, AgencyKind, Division};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::accounts::agency_name;
+use crate::{Actor, Result, Service, ServiceError};
+
+/// An agency with its depth in the tree, for indented lists.
+#[derive(Clone, Debug, Serialize)]
+pub struct AgencyNode {
+    pub agency: Agency,
+    pub depth: usize,
+}
+
+fn division_name(s: &str) -> Result<String> {
+    let s = s.trim();
+    let n = s.chars().count();
+    if n == 0 {
+        return Err(ServiceError::field("name", "请填写处室名称，例如“办公室”"));
+    }
+    if n > 32 || s.chars().any(char::is_control) {
+        return Err(ServiceError::field("name", "处室名称最多 32 个字符，且不能包含控制字符"));
+    }
+    Ok(s.to_owned())
+}
+
+impl Service {
+    /// Every agency in tree order (parents before children, siblings by id) with its depth.
+    pub async fn agency_tree(&self) -> Result<Vec<AgencyNode>> {
+        let all = self.store.agencies().await?;
+        let mut out = Vec::with_capacity(all.len());
+        fn walk(all: &[Agency], parent: Option<AgencyId>, depth: usize, out: &mut Vec<AgencyNode>) {
+            for a in all.iter().filter(|a| a.parent_id == parent) {
+                out.push(AgencyNode { agency: a.clone(), depth });
+                if depth < 64 {
+                    walk(all, Some(a.id), depth + 1, out);
+                }
+            }
+        }
+        walk(&all, None, 0, &mut out);
+        Ok(out)
+    }
+
+    /// The agencies on which `actor` may perform `action`, in tree order.
+    pub async fn agencies_for(&self, actor: &Actor, action: Action) -> Result<Vec<AgencyId>> {
+        let tree = self.agency_tree().await?;
+        let Actor::User(u) = actor else {
+            return Ok(tree.into_iter().map(|n| n.agency.id).collect());
+        };
+        if u.disabled {
+            return Ok(Vec::new());
+        }
+        // Tree order means a parent is classified before its children.
+        let mut rel: std::collections::HashMap<AgencyId, Relation> = std::collections::HashMap::new();
+        let mut out = Vec::new();
+        for n in &tree {
+            let r = if n.agency.id == u.agency_id {
+                Relation::Own
+            } else if let Some(p) = n.agency.parent_id
+                && matches!(rel.get(&p), Some(Relation::Own | Relation::Descendant))
+            {
+                Relation::Descendant
+            } else {
+                Relation::Other
+            };
+            rel.insert(n.agency.id, r);
+            if permits(&u.roles, action, r) {
+                out.push(n.agency.id);
+            }
+        }
+        Ok(out)
+    }
+
+    /// One agency, with permission to see its back office.
+    pub async fn agency(&self, actor: &Actor, id: AgencyId) -> Result<Agency> {
+        let a = self.agency_or_404(id).await?;
+        self.authorize(actor, Action::ViewBackOffice, id).await?;
+        Ok(a)
+    }
+
+    /// Creates an agency under `parent` (or a root agency from the shell).
+    pub async fn create_agency(
+        &self,
+        actor: &Actor,
+        parent: Option<AgencyId>,
+        name: &str,
+        kind: &str,
+    ) -> Result<Agency> {
+        match parent {
+            Some(p) => {
+                self.agency_or_404(p).await?;
+                self.authorize(actor, Action::ManageAgencies, p).await?;
+            }
+            None if matches!(actor, Actor::System) => {}
+            None => return Err(ServiceError::Forbidden { action: Action::ManageAgencies }),
+        }
+        let name = agency_name(name).map_err(|m| ServiceError::field("name", m))?;
+        let kind = AgencyKind::parse(kind).ok_or_else(|| ServiceError::field("kind", "请选择机关类型"))?;
+        let now = self.now_ms();
+        let mut tx = self.store.begin().await?;
+        let id = tx.insert_agency(parent, &name, kind, now).await?;
+        self.audit(&mut tx, actor, Some(id), "agency.create", ("agency", id.to_string()),
+            json!({ "name": name, "kind": kind.id(), "parent": parent.map(|p| p.0) })).await?;
+        tx.commit().await?;
+        self.agency_or_404(id).await
+    }
+
+    pub async fn update_agency(&self, actor: &Actor, id: AgencyId, name: &str, kind: &str) -> Result<Agency> {
+        let before = self.agency_or_404(id).await?;
+        self.authorize(actor, Action::ManageAgencies, id).await?;
+        let name = agency_name(name).map_err(|m| ServiceError::field("name", m))?;
+        let kind = AgencyKind::parse(kind).ok_or_else(|| ServiceError::field("kind", "请选择机关类型"))?;
+        let mut tx = self.store.begin().await?;
+        tx.rename_agency(id, &name, kind).await?;
+        self.audit(&mut tx, actor, Some(id), "agency.update", ("agency", id.to_string()),
+            json!({ "name": [before.name, name], "kind": [before.kind.id(), kind.id()] })).await?;
+        tx.commit().await?;
+        self.agency_or_404(id).await
+    }
+
+    /// The divisions of an agency the actor may see.
+    pub async fn divisions(&self, actor: &Actor, agency: AgencyId) -> Result<Vec<Division>> {
+        self.authorize(actor, Action::ViewBackOffice, agency).await?;
+        Ok(self.store.divisions(agency).await?)
+    }
+
+    pub async fn create_division(&self, actor: &Actor, agency: AgencyId, name: &str) -> Result<Division> {
+        self.agency_or_404(agency).await?;
+        self.authorize(actor, Action::ManageDivisions, agency).await?;
+        let name = division_name(name)?;
+        let mut tx = self.store.begin().await?;
+        let id = tx.insert_division(agency, &name, self.now_ms()).await?;
+        self.audit(&mut tx, actor, Some(agency), "division.create", ("division", id.to_string()),
+            json!({ "name": name })).await?;
+        tx.commit().await?;
+        self.store.division(id).await?.ok_or_else(|| ServiceError::NotFound("该处室".into()))
+    }
+
+    pub async fn rename_division(&self, actor: &Actor, id: DivisionId, name: &str) -> Result<Division> {
+        let d = self.store.division(id).await?.ok_or_else(|| ServiceError::NotFound("该处室".into()))?;
+        self.authorize(actor, Action::ManageDivisions, d.agency_id).await?;
+        let name = division_name(name)?;
+        let mut tx = self.store.begin().await?;
+        tx.rename_division(id, &name).await?;
+        self.audit(&mut tx, actor, Some(d.agency_id), "division.update", ("division", id.to_string()),
+            json!({ "name": [d.name, name] })).await?;
+        tx.commit().await?;
+        self.store.division(id).await?.ok_or_else(|| ServiceError::NotFound("该处室".into()))
+    }
+}
+
+impl Service {
+    /// The site's name: the first root agency's name (the portal's owner).
+    pub async fn site_name(&self) -> Result<String> {
+        Ok(self
+            .store
+            .agencies()
+            .await?
+            .into_iter()
+            .find(|a| a.parent_id.is_none())
+            .map_or_else(|| "政府信息公开平台".to_owned(), |a| a.name))
+    }
+}

@@ -1,0 +1,245 @@
+//! gongkai-test-support — the test harness is a product (STYLE habit 7).
+//!
+//! * [`TestDb`]: a fresh database — SQLite in a temporary directory always, PostgreSQL when
+//!   `GONGKAI_TEST_PG` names a server (a database per test, re-created on each run).
+//! * [`TestApp`]: the real router on a fresh database with a [`FixedClock`], and a [`Client`] per
+//!   person that keeps cookies and picks up CSRF tokens from the pages it reads.
+//! * [`http`]: a minimal HTTP/1.1 client over `TcpStream` for tests against a real server process.
+
+pub mod http;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::{TimeZone, Utc};
+use gongkai_domain::{AgencyId, FixedClock, Role};
+use gongkai_service::store::Store;
+use gongkai_service::{Actor, NewUser, Service, ServiceConfig};
+use tower::ServiceExt;
+
+/// The start instant of every test clock: 2026-03-02 09:00 Beijing time (a Monday).
+pub fn test_start() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).single().expect("valid date")
+}
+
+/// A fresh database; keeps its temporary directory alive.
+#[derive(Debug)]
+pub struct TestDb {
+    pub store: Store,
+    pub label: &'static str,
+    /// The connection URL (for tests that go around the store, e.g. tampering).
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    /// A fresh SQLite database file in a temporary directory.
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = gongkai_service::store::sqlite_url(dir.path());
+        let store = Store::open(&url).await.expect("open sqlite");
+        Self { store, label: "sqlite", url, _dir: Some(dir) }
+    }
+
+    /// A fresh PostgreSQL database named after the test, or `None` (with a note on stderr) when
+    /// `GONGKAI_TEST_PG` is unset. CI always sets it.
+    pub async fn postgres(test: &str) -> Option<Self> {
+        let Ok(server) = std::env::var("GONGKAI_TEST_PG") else {
+            eprintln!("skipped PostgreSQL for {test}: GONGKAI_TEST_PG is not set");
+            return None;
+        };
+        let name: String = format!("gk_t_{test}")
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+            .take(60)
+            .collect();
+        let url = gongkai_service::store::testing::recreate_postgres_database(&server, &name)
+            .await
+            .expect("create PostgreSQL test database");
+        let store = Store::open(&url).await.expect("open postgres");
+        Some(Self { store, label: "postgres", url, _dir: None })
+    }
+
+    /// SQLite, plus PostgreSQL when configured.
+    pub async fn all(test: &str) -> Vec<Self> {
+        let mut v = vec![Self::sqlite().await];
+        if let Some(pg) = Self::postgres(test).await {
+            v.push(pg);
+        }
+        v
+    }
+}
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "Test-Passw0rd";
+
+/// The demo-like jurisdiction of every app test: a city government (root) with two departments.
+#[derive(Debug, Clone, Copy)]
+pub struct Agencies {
+    pub city: AgencyId,
+    pub ems: AgencyId,
+    pub transport: AgencyId,
+}
+
+/// The real router on a fresh database with a fixed clock.
+pub struct TestApp {
+    pub db: TestDb,
+    pub service: Service,
+    pub clock: Arc<FixedClock>,
+    pub router: Router,
+    pub agencies: Agencies,
+}
+
+impl std::fmt::Debug for TestApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestApp").field("db", &self.db.label).finish_non_exhaustive()
+    }
+}
+
+impl TestApp {
+    /// An app on SQLite with the three agencies and no accounts.
+    pub async fn new() -> Self {
+        Self::on(TestDb::sqlite().await).await
+    }
+
+    /// An app on the given database with the three agencies and no accounts.
+    pub async fn on(db: TestDb) -> Self {
+        let clock = Arc::new(FixedClock::new(test_start()));
+        let service = Service::new(db.store.clone(), clock.clone(), ServiceConfig::default());
+        let sys = Actor::System;
+        let city = service.create_agency(&sys, None, "示例市人民政府", "government").await.expect("city").id;
+        let ems = service.create_agency(&sys, Some(city), "示例市应急管理局", "department").await.expect("ems").id;
+        let transport =
+            service.create_agency(&sys, Some(city), "示例市交通运输局", "department").await.expect("transport").id;
+        let state = gongkai_web::AppState::new(service.clone(), gongkai_web::WebConfig::default());
+        let router = gongkai_web::router(state);
+        Self { db, service, clock, router, agencies: Agencies { city, ems, transport } }
+    }
+
+    /// Creates an account with [`PASSWORD`] and returns its user name.
+    pub async fn user(&self, username: &str, agency: AgencyId, roles: &[Role]) -> gongkai_service::store::User {
+        let (_, token) = self
+            .service
+            .create_user(&Actor::System, &NewUser {
+                username: username.into(),
+                display_name: format!("测试{username}"),
+                agency_id: agency.0,
+                division_id: None,
+                roles: roles.iter().map(|r| r.id().to_owned()).collect(),
+            })
+            .await
+            .expect("create user");
+        self.service.set_password_with_token(&token, PASSWORD, PASSWORD).await.expect("set password")
+    }
+
+    /// A client without a session.
+    pub fn client(&self) -> Client {
+        Client { router: self.router.clone(), cookie: None, csrf: None }
+    }
+
+    /// A client signed in as `username` (password [`PASSWORD`]).
+    pub async fn login(&self, username: &str) -> Client {
+        let mut c = self.client();
+        c.get("/login").await;
+        let r = c.post("/login", &[("username", username), ("password", PASSWORD)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "login of {username} failed: {}", r.body);
+        c
+    }
+}
+
+/// A response read to the end.
+#[derive(Debug)]
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn expect(&self, status: StatusCode) -> &Self {
+        assert_eq!(self.status, status, "unexpected status; body:\n{}", self.body);
+        self
+    }
+}
+
+/// A browser stand-in: keeps the session cookie and the last CSRF token it saw.
+#[derive(Clone)]
+pub struct Client {
+    router: Router,
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("signed_in", &self.cookie.is_some()).finish_non_exhaustive()
+    }
+}
+
+/// The value of the first `name="csrf" value="…"` in a page.
+pub fn csrf_in(html: &str) -> Option<String> {
+    let i = html.find("name=\"csrf\" value=\"")?;
+    let rest = &html[i + 19..];
+    Some(rest[..rest.find('"')?].to_owned())
+}
+
+impl Client {
+    pub async fn send(&mut self, req: Request<Body>) -> Page {
+        let resp = self.router.clone().oneshot(req).await.expect("router is infallible");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        for v in headers.get_all(header::SET_COOKIE) {
+            let v = v.to_str().unwrap_or_default();
+            if let Some(rest) = v.strip_prefix(&format!("{}=", gongkai_web::SESSION_COOKIE)) {
+                let value = rest.split(';').next().unwrap_or_default();
+                self.cookie = if value.is_empty() { None } else { Some(value.to_owned()) };
+            }
+        }
+        let bytes = axum::body::to_bytes(resp.into_body(), 16 * 1024 * 1024).await.expect("body");
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        if let Some(t) = csrf_in(&body) {
+            self.csrf = Some(t);
+        }
+        Page { status, headers, body }
+    }
+
+    fn builder(&self, method: &str, path: &str) -> axum::http::request::Builder {
+        let mut b = Request::builder().method(method).uri(path).header(header::HOST, "localhost");
+        if let Some(c) = &self.cookie {
+            b = b.header(header::COOKIE, format!("{}={c}", gongkai_web::SESSION_COOKIE));
+        }
+        b
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let req = self.builder("GET", path).body(Body::empty()).expect("request");
+        self.send(req).await
+    }
+
+    /// POSTs a form with the current CSRF token added.
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let mut pairs: Vec<(&str, &str)> = form.to_vec();
+        let csrf = self.csrf.clone().unwrap_or_default();
+        pairs.push(("csrf", &csrf));
+        self.post_raw(path, &pairs, &[]).await
+    }
+
+    /// POSTs exactly the given fields and extra headers (for CSRF negative tests).
+    pub async fn post_raw(&mut self, path: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> Page {
+        let body = serde_urlencoded::to_string(form).expect("form");
+        let mut b = self.builder("POST", path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        let req = b.body(Body::from(body)).expect("request");
+        self.send(req).await
+    }
+}

@@ -1,0 +1,128 @@
+//! gongkai-web — HTTP in, service calls, server-rendered pages out.
+//!
+//! Every page is a minijinja template under `templates/` (no HTML built from strings), in
+//! Simplified Chinese, usable without JavaScript. Every state-changing request passes the CSRF
+//! guard ([`session::guard`]): same-origin check plus the session's token. Handlers turn form data
+//! into service calls and service errors into pages; they never write SQL or decide permissions.
+
+mod admin;
+mod assets;
+mod pages;
+mod public;
+mod session;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware;
+use axum::routing::{get, post};
+use gongkai_service::Service;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+pub use pages::Templates;
+pub use session::SESSION_COOKIE;
+
+/// Settings of the web layer.
+#[derive(Clone, Debug, Default)]
+pub struct WebConfig {
+    /// The address people use to reach the site (`https://gk.example.gov.cn`); one-time links
+    /// are built on it. When unset, links use the request's `Host`.
+    pub public_url: Option<String>,
+    /// Mark cookies `Secure` (set when the site is served over HTTPS).
+    pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_proxy: bool,
+}
+
+/// What every handler gets.
+#[derive(Clone)]
+pub struct AppState {
+    pub service: Service,
+    pub templates: Arc<Templates>,
+    pub config: Arc<WebConfig>,
+}
+
+impl AppState {
+    pub fn new(service: Service, config: WebConfig) -> Self {
+        Self { service, templates: Arc::new(Templates::load()), config: Arc::new(config) }
+    }
+}
+
+/// The Content-Security-Policy: no inline script or style, nothing from elsewhere, no framing.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
+    object-src 'none'";
+
+/// The whole application router with its middleware.
+pub fn router(state: AppState) -> Router {
+    let admin = Router::new()
+        .route("/", get(admin::dashboard))
+        .route("/password", get(admin::password_form).post(admin::password_submit))
+        .route("/users", get(admin::users))
+        .route("/users/new", get(admin::user_new_form).post(admin::user_new_submit))
+        .route("/users/{id}", get(admin::user_edit_form).post(admin::user_edit_submit))
+        .route("/users/{id}/disable", post(admin::user_disable))
+        .route("/users/{id}/enable", post(admin::user_enable))
+        .route("/users/{id}/reset", post(admin::user_reset))
+        .route("/agencies", get(admin::agencies).post(admin::agency_create))
+        .route("/agencies/{id}", get(admin::agency_page).post(admin::agency_update))
+        .route("/agencies/{id}/divisions", post(admin::division_create))
+        .route("/divisions/{id}", post(admin::division_rename))
+        .route("/audit", get(admin::audit))
+        .route("/audit/verify", get(admin::audit_verify));
+    Router::new()
+        .route("/", get(public::home))
+        .route("/login", get(public::login_form).post(public::login_submit))
+        .route("/logout", post(public::logout))
+        .route("/setup/{token}", get(public::setup_form).post(public::setup_submit))
+        .route("/account/password/{token}", get(public::set_password_form).post(public::set_password_submit))
+        .route("/healthz", get(public::healthz))
+        .route("/static/{*path}", get(assets::serve))
+        .nest("/admin", admin)
+        .fallback(public::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), session::guard))
+        .with_state(state)
+        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(CatchPanicLayer::custom(pages::panic_response))
+        .layer(SetSensitiveRequestHeadersLayer::new([header::COOKIE, header::AUTHORIZATION]))
+        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+        ))
+}
+
+/// Serves the router on `addr` until Ctrl-C / SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

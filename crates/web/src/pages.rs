@@ -1,0 +1,192 @@
+//! Templates and the pages every feature shares (errors, not found).
+
+use std::sync::LazyLock;
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, FixedOffset};
+use gongkai_service::ServiceError;
+use minijinja::{Environment, UndefinedBehavior, Value, context};
+use rust_embed::RustEmbed;
+use serde::Serialize;
+
+#[derive(RustEmbed)]
+#[folder = "templates/"]
+struct Files;
+
+/// The compiled templates (embedded in release builds, read from disk in debug builds).
+#[derive(Debug)]
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+static TEMPLATES: LazyLock<Templates> = LazyLock::new(Templates::load);
+
+/// Beijing time (UTC+8, no daylight saving), in which every time is shown.
+fn beijing() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"))
+}
+
+/// `ms | dt` → `2026-11-26 13:45`; `ms | dt("date")` → `2026-11-26`.
+fn dt(ms: i64, kind: Option<&str>) -> String {
+    let Some(t) = DateTime::from_timestamp_millis(ms) else { return String::new() };
+    let t = t.with_timezone(&beijing());
+    match kind {
+        Some("date") => t.format("%Y-%m-%d").to_string(),
+        Some("seconds") => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+        _ => t.format("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
+/// The Chinese label of a role id.
+fn role_label(id: &str) -> String {
+    id.parse::<gongkai_domain::Role>().map_or_else(|_| id.to_owned(), |r| r.label().to_owned())
+}
+
+/// The Chinese label of an audit action id.
+pub fn action_label(id: &str) -> String {
+    let l = match id {
+        "site.setup_link" => "生成初始化链接",
+        "agency.create" => "新建机关",
+        "agency.update" => "修改机关",
+        "division.create" => "新建处室",
+        "division.update" => "修改处室",
+        "user.create" => "新建用户",
+        "user.update" => "修改用户",
+        "user.disable" => "停用用户",
+        "user.enable" => "启用用户",
+        "user.password_reset" => "重置密码",
+        "user.password_set" => "设置密码",
+        "user.password_change" => "修改密码",
+        "auth.login" => "登录",
+        "auth.login_failed" => "登录失败",
+        "auth.logout" => "退出登录",
+        "demo.load" => "载入演示数据",
+        _ => return id.to_owned(),
+    };
+    l.to_owned()
+}
+
+impl Templates {
+    pub fn load() -> Self {
+        let mut env = Environment::new();
+        // Semi-strict: an undefined value is false in a test but an error when printed.
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        for name in Files::iter() {
+            if let Some(f) = Files::get(&name) {
+                let src = String::from_utf8_lossy(&f.data).into_owned();
+                if let Err(e) = env.add_template_owned(name.to_string(), src) {
+                    tracing::error!(template = %name, error = %e, "template does not compile");
+                }
+            }
+        }
+        env.add_filter("dt", dt);
+        env.add_filter("role_label", |s: String| role_label(&s));
+        env.add_filter("action_label", |s: String| action_label(&s));
+        env.add_global("roles", ser(
+            gongkai_domain::Role::ALL.iter().map(|r| (r.id(), r.label())).collect::<Vec<_>>(),
+        ));
+        Self { env }
+    }
+
+    /// Renders a template; a template error is logged and becomes a plain 500 page.
+    pub fn render(&self, name: &str, ctx: Value) -> Result<String, String> {
+        let t = self.env.get_template(name).map_err(|e| e.to_string())?;
+        t.render(ctx).map_err(|e| format!("{e:#}"))
+    }
+
+    /// Names of every template (for the test that renders them all).
+    pub fn names() -> Vec<String> {
+        Files::iter().map(|n| n.to_string()).collect()
+    }
+}
+
+/// Renders `name` with `ctx` as an HTML response with `status`.
+pub fn page(status: StatusCode, name: &str, ctx: Value) -> Response {
+    match TEMPLATES.render(name, ctx) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(template = name, error = %e, "template failed");
+            plain_500()
+        }
+    }
+}
+
+fn plain_500() -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Html("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>系统错误</title><h1>系统内部错误</h1><p>请稍后再试；如持续出现请联系系统管理员。</p></html>"),
+    )
+        .into_response()
+}
+
+/// An error page with a title and what to do next.
+pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    page(status, "error.html", context! { title, message, status => status.as_u16() })
+}
+
+/// Turns a service error into the page a person sees; internal detail goes to the log only.
+pub fn service_error(e: &ServiceError) -> Response {
+    match e {
+        ServiceError::Forbidden { .. } => error_page(StatusCode::FORBIDDEN, "没有权限", &e.to_string()),
+        ServiceError::NotFound(_) => error_page(StatusCode::NOT_FOUND, "未找到", &e.to_string()),
+        ServiceError::Conflict(_) => error_page(StatusCode::CONFLICT, "已存在", &e.to_string()),
+        ServiceError::Refused(_) => error_page(StatusCode::BAD_REQUEST, "无法办理", &e.to_string()),
+        ServiceError::Invalid(v) => {
+            let msg = v.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("；");
+            error_page(StatusCode::UNPROCESSABLE_ENTITY, "提交的内容有误", &msg)
+        }
+        ServiceError::Store(inner) => {
+            tracing::error!(error = %inner, "store error");
+            error_page(StatusCode::INTERNAL_SERVER_ERROR, "系统内部错误", &e.to_string())
+        }
+        ServiceError::Internal(inner) => {
+            tracing::error!(error = %inner, "internal error");
+            error_page(StatusCode::INTERNAL_SERVER_ERROR, "系统内部错误", &e.to_string())
+        }
+    }
+}
+
+/// Field errors as a map `field → message` for templates.
+pub fn field_errors(e: &ServiceError) -> std::collections::BTreeMap<&'static str, String> {
+    match e {
+        ServiceError::Invalid(v) => v.iter().map(|f| (f.field, f.message.clone())).collect(),
+        _ => std::collections::BTreeMap::new(),
+    }
+}
+
+#[allow(clippy::needless_pass_by_value)] // the signature CatchPanicLayer expects
+pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("handler panicked");
+    plain_500()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_shown_in_beijing_time() {
+        // 2026-01-01T00:00:00Z is 08:00 in Beijing.
+        assert_eq!(dt(1_767_225_600_000, None), "2026-01-01 08:00");
+        assert_eq!(dt(1_767_225_600_000, Some("date")), "2026-01-01");
+    }
+
+    #[test]
+    fn every_template_compiles() {
+        let t = Templates::load();
+        for n in Templates::names() {
+            assert!(t.env.get_template(&n).is_ok(), "{n}");
+        }
+    }
+}
+
+/// Any serialisable value as a template value.
+pub fn ser<T: Serialize>(t: T) -> Value {
+    Value::from(minijinja::value::Serde(t))
+}
+
+/// An empty `field → message` map, for a form shown without errors.
+pub fn no_errors() -> Value {
+    ser(std::collections::BTreeMap::<String, String>::new())
+}
