@@ -145,13 +145,10 @@ impl Service {
         );
         let username = errs.take("username", Username::parse(&f.username));
         let display = errs.take("display_name", DisplayName::parse(&f.display_name));
-        let password = match &username {
-            Some(u) => errs.take(
-                "password",
-                Password::parse(&f.password, Some(&f.confirm), Some(u)).map_err(|e| e.to_string()),
-            ),
-            None => None,
-        };
+        let password = errs.take(
+            "password",
+            Password::parse(&f.password, Some(&f.confirm), username.as_ref()).map_err(|e| e.to_string()),
+        );
         errs.finish()?;
         let (Some(agency_name), Some(kind), Some(username), Some(display), Some(password)) =
             (agency_name, kind, username, display, password)

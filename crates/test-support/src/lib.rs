@@ -158,6 +158,17 @@ pub struct Page {
 }
 
 impl Page {
+    /// The body with the HTML escapes of text undone (`&#x2f;` → `/`, …), for text assertions.
+    pub fn text(&self) -> String {
+        self.body
+            .replace("&#x2f;", "/")
+            .replace("&quot;", "\"")
+            .replace("&#x27;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    }
+
     pub fn location(&self) -> Option<&str> {
         self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
     }
@@ -192,6 +203,11 @@ pub fn csrf_in(html: &str) -> Option<String> {
 }
 
 impl Client {
+    /// A client of any router (for apps not built by [`TestApp`]).
+    pub fn new(router: Router) -> Self {
+        Self { router, cookie: None, csrf: None }
+    }
+
     pub async fn send(&mut self, req: Request<Body>) -> Page {
         let resp = self.router.clone().oneshot(req).await.expect("router is infallible");
         let status = resp.status();

@@ -122,7 +122,10 @@ fn plain_500() -> Response {
 
 /// An error page with a title and what to do next.
 pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
-    page(status, "error.html", context! { title, message, status => status.as_u16() })
+    // Error pages are rendered without the session: no user menu, the generic site name.
+    page(status, "error.html", context! {
+        title, message, status => status.as_u16(), site_name => "政府信息公开平台", user => (), csrf => (),
+    })
 }
 
 /// Turns a service error into the page a person sees; internal detail goes to the log only.

@@ -73,7 +73,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Staff {
         match (s.user(), s.csrf()) {
             (Some(u), Some(c)) => Ok(Staff { user: u.clone(), csrf: c.to_owned() }),
             _ => {
-                let next = parts.uri.path_and_query().map_or("/admin", |p| p.as_str());
+                // The original URI: nested routers see only the part after their prefix.
+                let uri = parts.extensions.get::<axum::extract::OriginalUri>().map_or(&parts.uri, |o| &o.0);
+                let next = uri.path_and_query().map_or("/admin", |p| p.as_str());
                 let q = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
                 Err(Redirect::to(&format!("/login?{q}")).into_response())
             }
