@@ -12,39 +12,106 @@ use gongkai_service::{Actor, NewUser, Service};
 const LOGINS_FILE: &str = "demo-logins.txt";
 const ROOT: &str = "示例市人民政府";
 
-/// `(username, name, agency, division, roles)` of the demo accounts.
-const USERS: [(&str, &str, &str, Option<&str>, &[Role]); 7] = [
+/// `(username, name, agency, division, roles)` of a demo account.
+type DemoUser = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static [Role],
+);
+
+const USERS: [DemoUser; 7] = [
     ("admin", "王管理", ROOT, Some("办公室"), &[Role::Admin]),
-    ("jiandu", "赵监督", ROOT, Some("政务公开办公室"), &[Role::Supervisor]),
-    ("gongkaiban", "钱公开", "示例市应急管理局", Some("办公室"), &[Role::Office]),
-    ("jingban", "孙经办", "示例市应急管理局", Some("应急救援科"), &[Role::Drafter]),
-    ("chuzhang", "李科长", "示例市应急管理局", Some("应急救援科"), &[Role::DivisionHead]),
-    ("fenguan", "周局长", "示例市应急管理局", None, &[Role::Leader]),
-    ("jt.jingban", "吴经办", "示例市交通运输局", Some("运输管理科"), &[Role::Drafter, Role::Office]),
+    (
+        "jiandu",
+        "赵监督",
+        ROOT,
+        Some("政务公开办公室"),
+        &[Role::Supervisor],
+    ),
+    (
+        "gongkaiban",
+        "钱公开",
+        "示例市应急管理局",
+        Some("办公室"),
+        &[Role::Office],
+    ),
+    (
+        "jingban",
+        "孙经办",
+        "示例市应急管理局",
+        Some("应急救援科"),
+        &[Role::Drafter],
+    ),
+    (
+        "chuzhang",
+        "李科长",
+        "示例市应急管理局",
+        Some("应急救援科"),
+        &[Role::DivisionHead],
+    ),
+    (
+        "fenguan",
+        "周局长",
+        "示例市应急管理局",
+        None,
+        &[Role::Leader],
+    ),
+    (
+        "jt.jingban",
+        "吴经办",
+        "示例市交通运输局",
+        Some("运输管理科"),
+        &[Role::Drafter, Role::Office],
+    ),
 ];
 
 /// Loads the demo into an empty database (or finds it loaded) and returns the login lines.
 pub async fn ensure(svc: &Service, data_dir: &Path) -> Result<Vec<String>, String> {
     let file = data_dir.join(LOGINS_FILE);
     let store = svc.store();
-    let loaded = store.agency_by_name(ROOT).await.map_err(|e| e.to_string())?.is_some();
+    let loaded = store
+        .agency_by_name(ROOT)
+        .await
+        .map_err(|e| e.to_string())?
+        .is_some();
     if loaded {
         let text = std::fs::read_to_string(&file).map_err(|_| {
             format!("数据库中已有演示数据，但找不到 {}（演示账号密码记录）；可用 gongkai admin reset-password 重置", file.display())
         })?;
         return Ok(text.lines().map(str::to_owned).collect());
     }
-    if !store.agencies().await.map_err(|e| e.to_string())?.is_empty() {
-        return Err("--demo 只能用于空数据库：该数据库已有其他机关。请换一个数据目录（--data）".into());
+    if !store
+        .agencies()
+        .await
+        .map_err(|e| e.to_string())?
+        .is_empty()
+    {
+        return Err(
+            "--demo 只能用于空数据库：该数据库已有其他机关。请换一个数据目录（--data）".into(),
+        );
     }
     let actor = Actor::System;
     let msg = |e: gongkai_service::ServiceError| e.to_string();
-    let root = svc.create_agency(&actor, None, ROOT, "government").await.map_err(msg)?;
-    let ems = svc.create_agency(&actor, Some(root.id), "示例市应急管理局", "department").await.map_err(msg)?;
-    let trans = svc.create_agency(&actor, Some(root.id), "示例市交通运输局", "department").await.map_err(msg)?;
+    let root = svc
+        .create_agency(&actor, None, ROOT, "government")
+        .await
+        .map_err(msg)?;
+    let ems = svc
+        .create_agency(&actor, Some(root.id), "示例市应急管理局", "department")
+        .await
+        .map_err(msg)?;
+    let trans = svc
+        .create_agency(&actor, Some(root.id), "示例市交通运输局", "department")
+        .await
+        .map_err(msg)?;
     for (agency, names) in [
         (root.id, &["办公室", "政务公开办公室"][..]),
-        (ems.id, &["办公室", "政策法规科", "应急救援科", "安全生产基础科"][..]),
+        (
+            ems.id,
+            &["办公室", "政策法规科", "应急救援科", "安全生产基础科"][..],
+        ),
         (trans.id, &["办公室", "运输管理科"][..]),
     ] {
         for n in names {
@@ -53,7 +120,11 @@ pub async fn ensure(svc: &Service, data_dir: &Path) -> Result<Vec<String>, Strin
     }
     let mut lines = Vec::new();
     for (username, name, agency, division, roles) in USERS {
-        let a = store.agency_by_name(agency).await.map_err(|e| e.to_string())?.ok_or("demo agency")?;
+        let a = store
+            .agency_by_name(agency)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("demo agency")?;
         let division_id = match division {
             Some(d) => store
                 .divisions(a.id)
@@ -65,19 +136,27 @@ pub async fn ensure(svc: &Service, data_dir: &Path) -> Result<Vec<String>, Strin
             None => None,
         };
         let (_, token) = svc
-            .create_user(&actor, &NewUser {
-                username: username.into(),
-                display_name: name.into(),
-                agency_id: a.id.0,
-                division_id,
-                roles: roles.iter().map(|r| r.id().to_owned()).collect(),
-            })
+            .create_user(
+                &actor,
+                &NewUser {
+                    username: username.into(),
+                    display_name: name.into(),
+                    agency_id: a.id.0,
+                    division_id,
+                    roles: roles.iter().map(|r| r.id().to_owned()).collect(),
+                },
+            )
             .await
             .map_err(msg)?;
         let pw = demo_password()?;
-        svc.set_password_with_token(&token, &pw, &pw).await.map_err(msg)?;
+        svc.set_password_with_token(&token, &pw, &pw)
+            .await
+            .map_err(msg)?;
         let labels: Vec<_> = roles.iter().map(|r| r.label()).collect();
-        lines.push(format!("{username:<11} 密码 {pw}  {}（{agency}）", labels.join("、")));
+        lines.push(format!(
+            "{username:<11} 密码 {pw}  {}（{agency}）",
+            labels.join("、")
+        ));
     }
     write_private(&file, &(lines.join("\n") + "\n"))?;
     Ok(lines)
@@ -86,7 +165,11 @@ pub async fn ensure(svc: &Service, data_dir: &Path) -> Result<Vec<String>, Strin
 fn demo_password() -> Result<String, String> {
     let mut b = [0u8; 5];
     getrandom::fill(&mut b).map_err(|e| e.to_string())?;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    let hex = b.iter().fold(String::new(), |mut s, x| {
+        use std::fmt::Write as _;
+        let _ = write!(s, "{x:02x}");
+        s
+    });
     Ok(format!("Demo-{hex}-7"))
 }
 

@@ -28,7 +28,9 @@ pub struct DataArgs {
 impl DataArgs {
     /// The database URL: the PostgreSQL URL given, else the SQLite file of the data directory.
     pub fn url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| store::sqlite_url(&self.data))
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| store::sqlite_url(&self.data))
     }
 
     fn ensure_dir(&self) -> Result<(), String> {
@@ -39,7 +41,12 @@ impl DataArgs {
     /// Opens (and migrates) the database, with a message naming the file/URL and the cause.
     pub async fn open(&self) -> Result<Store, String> {
         self.ensure_dir()?;
-        Store::open(&self.url()).await.map_err(|e| format!("{e}\n请检查数据库地址或文件权限；数据库文件：{}", self.describe()))
+        Store::open(&self.url()).await.map_err(|e| {
+            format!(
+                "{e}\n请检查数据库地址或文件权限；数据库文件：{}",
+                self.describe()
+            )
+        })
     }
 
     fn describe(&self) -> String {
@@ -171,7 +178,10 @@ fn service(store: Store) -> Service {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("GONGKAI_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
 }
 
 fn base_url(public_url: Option<&str>, listen: Option<SocketAddr>) -> String {
@@ -192,7 +202,16 @@ pub fn serve(args: ServeArgs) -> ExitCode {
 async fn serve_async(args: ServeArgs) -> Result<ExitCode, String> {
     let store = args.data.open().await?;
     let svc = service(store.clone());
-    let base = base_url(args.public_url.as_deref(), Some(args.listen));
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| {
+            format!(
+                "无法监听 {}：{e}（端口被占用？可用 --listen 指定其他地址）",
+                args.listen
+            )
+        })?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let base = base_url(args.public_url.as_deref(), Some(local));
     if args.demo {
         let logins = demo::ensure(&svc, &args.data.data).await?;
         println!("演示数据已载入（示例市人民政府）。演示账号（仅供体验，勿用于正式环境）：");
@@ -201,24 +220,29 @@ async fn serve_async(args: ServeArgs) -> Result<ExitCode, String> {
         }
     }
     if let Some(token) = svc.issue_setup_token().await.map_err(|e| e.to_string())? {
-        println!("本站尚无系统管理员。请在浏览器中打开下面的一次性链接创建第一位系统管理员（72 小时内有效）：");
+        println!(
+            "本站尚无系统管理员。请在浏览器中打开下面的一次性链接创建第一位系统管理员（72 小时内有效）："
+        );
         println!("  {base}/setup/{token}");
     }
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .map_err(|e| format!("无法监听 {}：{e}（端口被占用？可用 --listen 指定其他地址）", args.listen))?;
-    println!("gongkai 已启动：{base}/ （数据库：{}）", store.display_url());
+    println!(
+        "gongkai 已启动：{base}/ （数据库：{}）",
+        store.display_url()
+    );
     let purge = svc.clone();
     tokio::spawn(async move {
         loop {
-            tokio::time::sleep(Duration::from_secs(600)).await;
+            tokio::time::sleep(Duration::from_mins(10)).await;
             if let Err(e) = purge.purge_sessions().await {
                 tracing::warn!(error = %e, "session purge failed");
             }
         }
     });
     let config = gongkai_web::WebConfig {
-        secure_cookies: args.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
+        secure_cookies: args
+            .public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://")),
         public_url: Some(base),
         trust_proxy: args.trust_proxy,
     };
@@ -245,26 +269,43 @@ pub fn migrate(data: &DataArgs) -> ExitCode {
 pub fn backup(data: &DataArgs, file: &Path) -> ExitCode {
     finish(runtime().and_then(|rt| {
         rt.block_on(async {
-            if data.database_url.as_deref().is_some_and(|u| u.starts_with("postgres")) {
+            if data
+                .database_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("postgres"))
+            {
                 return Err(POSTGRES_BACKUP.to_owned());
             }
             if !store::sqlite_file(&data.data).exists() {
-                return Err(format!("数据目录 {} 中没有数据库（gongkai.db）", data.data.display()));
+                return Err(format!(
+                    "数据目录 {} 中没有数据库（gongkai.db）",
+                    data.data.display()
+                ));
             }
             let store = data.open().await?;
-            store.sqlite_snapshot(file).await.map_err(|e| e.to_string())?;
+            store
+                .sqlite_snapshot(file)
+                .await
+                .map_err(|e| e.to_string())?;
             store.close().await;
             // Check the copy: it opens, and its audit chain verifies.
             let copy = Store::connect(&format!("sqlite://{}?mode=ro", file.display()))
                 .await
                 .map_err(|e| format!("备份文件无法打开：{e}"))?;
-            let report = copy.verify_audit_chain(None).await.map_err(|e| e.to_string())?;
+            let report = copy
+                .verify_audit_chain(None)
+                .await
+                .map_err(|e| e.to_string())?;
             copy.close().await;
             println!(
                 "已备份到 {}（在线一致性快照；审计日志 {} 条{}）",
                 file.display(),
                 report.rows,
-                if report.first_break.is_some() { "，注意：哈希链校验未通过" } else { "，哈希链校验通过" }
+                if report.first_break.is_some() {
+                    "，注意：哈希链校验未通过"
+                } else {
+                    "，哈希链校验通过"
+                }
             );
             Ok(ExitCode::SUCCESS)
         })
@@ -333,7 +374,10 @@ pub fn audit(cmd: AuditCommand) -> ExitCode {
                 None => None,
             };
             let store = data.open().await?;
-            let report = store.verify_audit_chain(anchor).await.map_err(|e| e.to_string())?;
+            let report = store
+                .verify_audit_chain(anchor)
+                .await
+                .map_err(|e| e.to_string())?;
             store.close().await;
             match &report.first_break {
                 None => {
@@ -360,12 +404,18 @@ async fn user_id(svc: &Service, username: &str) -> Result<UserId, String> {
         .await
         .map_err(|e| e.to_string())?
         .map(|u| u.id)
-        .ok_or_else(|| format!("没有用户名为“{username}”的账号（gongkai admin list-users 可列出全部）"))
+        .ok_or_else(|| {
+            format!("没有用户名为“{username}”的账号（gongkai admin list-users 可列出全部）")
+        })
 }
 
 fn service_message(e: &ServiceError) -> String {
     match e {
-        ServiceError::Invalid(v) => v.iter().map(|f| format!("{}：{}", f.field, f.message)).collect::<Vec<_>>().join("；"),
+        ServiceError::Invalid(v) => v
+            .iter()
+            .map(|f| format!("{}：{}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("；"),
         ServiceError::Store(inner) => inner.to_string(),
         ServiceError::Internal(inner) => inner.clone(),
         e => e.to_string(),
@@ -384,16 +434,41 @@ async fn admin_async(cmd: AdminCommand) -> Result<ExitCode, String> {
             let svc = service(data.open().await?);
             let agencies = svc.store().agencies().await.map_err(|e| e.to_string())?;
             let users = svc.store().users().await.map_err(|e| e.to_string())?;
-            println!("{:<20} {:<10} {:<24} {:<24} 状态", "用户名", "姓名", "机关", "角色");
+            println!(
+                "{:<20} {:<10} {:<24} {:<24} 状态",
+                "用户名", "姓名", "机关", "角色"
+            );
             for u in users {
-                let agency = agencies.iter().find(|a| a.id == u.agency_id).map_or("", |a| a.name.as_str());
+                let agency = agencies
+                    .iter()
+                    .find(|a| a.id == u.agency_id)
+                    .map_or("", |a| a.name.as_str());
                 let roles: Vec<_> = u.roles.iter().map(|r| r.label()).collect();
-                let state = if u.disabled { "已停用" } else if u.has_password { "正常" } else { "待设置密码" };
-                println!("{:<20} {:<10} {:<24} {:<24} {state}", u.username, u.display_name, agency, roles.join("、"));
+                let state = if u.disabled {
+                    "已停用"
+                } else if u.has_password {
+                    "正常"
+                } else {
+                    "待设置密码"
+                };
+                println!(
+                    "{:<20} {:<10} {:<24} {:<24} {state}",
+                    u.username,
+                    u.display_name,
+                    agency,
+                    roles.join("、")
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
-        AdminCommand::CreateUser { data, username, name, agency, division, roles } => {
+        AdminCommand::CreateUser {
+            data,
+            username,
+            name,
+            agency,
+            division,
+            roles,
+        } => {
             let svc = service(data.open().await?);
             let a = svc
                 .store()
@@ -416,24 +491,46 @@ async fn admin_async(cmd: AdminCommand) -> Result<ExitCode, String> {
                 None => None,
             };
             let (user, token) = svc
-                .create_user(&actor, &NewUser { username, display_name: name, agency_id: a.id.0, division_id, roles })
+                .create_user(
+                    &actor,
+                    &NewUser {
+                        username,
+                        display_name: name,
+                        agency_id: a.id.0,
+                        division_id,
+                        roles,
+                    },
+                )
                 .await
                 .map_err(|e| service_message(&e))?;
-            println!("已建立账号 {}。请把一次性设置密码链接交给本人{link_hint}：", user.username);
+            println!(
+                "已建立账号 {}。请把一次性设置密码链接交给本人{link_hint}：",
+                user.username
+            );
             println!("  /account/password/{token}");
             Ok(ExitCode::SUCCESS)
         }
         AdminCommand::ResetPassword { data, username } => {
             let svc = service(data.open().await?);
             let id = user_id(&svc, &username).await?;
-            let token = svc.reset_password(&actor, id).await.map_err(|e| service_message(&e))?;
-            println!("账号 {username} 的原密码已失效、登录已全部退出。一次性设置密码链接{link_hint}：");
+            let token = svc
+                .reset_password(&actor, id)
+                .await
+                .map_err(|e| service_message(&e))?;
+            println!(
+                "账号 {username} 的原密码已失效、登录已全部退出。一次性设置密码链接{link_hint}："
+            );
             println!("  /account/password/{token}");
             Ok(ExitCode::SUCCESS)
         }
         AdminCommand::Disable { data, username } => set_disabled(&data, &username, true).await,
         AdminCommand::Enable { data, username } => set_disabled(&data, &username, false).await,
-        AdminCommand::CreateAgency { data, name, kind, parent } => {
+        AdminCommand::CreateAgency {
+            data,
+            name,
+            kind,
+            parent,
+        } => {
             let svc = service(data.open().await?);
             let parent_id = match parent {
                 Some(p) => Some(
@@ -446,7 +543,10 @@ async fn admin_async(cmd: AdminCommand) -> Result<ExitCode, String> {
                 ),
                 None => None,
             };
-            let a = svc.create_agency(&actor, parent_id, &name, &kind).await.map_err(|e| service_message(&e))?;
+            let a = svc
+                .create_agency(&actor, parent_id, &name, &kind)
+                .await
+                .map_err(|e| service_message(&e))?;
             println!("已建立机关 {}（编号 {}）", a.name, a.id);
             Ok(ExitCode::SUCCESS)
         }
@@ -467,7 +567,16 @@ async fn admin_async(cmd: AdminCommand) -> Result<ExitCode, String> {
 async fn set_disabled(data: &DataArgs, username: &str, disabled: bool) -> Result<ExitCode, String> {
     let svc = service(data.open().await?);
     let id = user_id(&svc, username).await?;
-    svc.set_user_disabled(&Actor::System, id, disabled).await.map_err(|e| service_message(&e))?;
-    println!("账号 {username} 已{}", if disabled { "停用，其登录已全部退出" } else { "启用" });
+    svc.set_user_disabled(&Actor::System, id, disabled)
+        .await
+        .map_err(|e| service_message(&e))?;
+    println!(
+        "账号 {username} 已{}",
+        if disabled {
+            "停用，其登录已全部退出"
+        } else {
+            "启用"
+        }
+    );
     Ok(ExitCode::SUCCESS)
 }

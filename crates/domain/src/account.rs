@@ -108,10 +108,15 @@ impl Password {
         }
         let n = pw.chars().count();
         if n < Self::MIN_CHARS {
-            return Err(PasswordError::TooShort { min: Self::MIN_CHARS, got: n });
+            return Err(PasswordError::TooShort {
+                min: Self::MIN_CHARS,
+                got: n,
+            });
         }
         if n > Self::MAX_CHARS {
-            return Err(PasswordError::TooLong { max: Self::MAX_CHARS });
+            return Err(PasswordError::TooLong {
+                max: Self::MAX_CHARS,
+            });
         }
         let classes = [
             pw.chars().any(|c| c.is_ascii_lowercase()),
@@ -150,21 +155,37 @@ pub struct ThrottlePolicy {
 
 impl Default for ThrottlePolicy {
     fn default() -> Self {
-        Self { window_ms: 15 * 60 * 1000, per_account: 5, per_address: 20 }
+        Self {
+            window_ms: 15 * 60 * 1000,
+            per_account: 5,
+            per_address: 20,
+        }
     }
 }
 
 impl ThrottlePolicy {
     /// Whether a login may be tried, given the times (ms) of the recent failures of the account
     /// and of the address. When refused, the instant (ms) when it may be tried again.
-    pub fn check(&self, now_ms: i64, account_failures: &[i64], address_failures: &[i64]) -> Result<(), i64> {
+    pub fn check(
+        &self,
+        now_ms: i64,
+        account_failures: &[i64],
+        address_failures: &[i64],
+    ) -> Result<(), i64> {
         let recent = |f: &[i64]| {
-            let mut v: Vec<i64> = f.iter().copied().filter(|&t| t > now_ms - self.window_ms).collect();
+            let mut v: Vec<i64> = f
+                .iter()
+                .copied()
+                .filter(|&t| t > now_ms - self.window_ms)
+                .collect();
             v.sort_unstable();
             v
         };
         let mut until = None;
-        for (fails, limit) in [(recent(account_failures), self.per_account), (recent(address_failures), self.per_address)] {
+        for (fails, limit) in [
+            (recent(account_failures), self.per_account),
+            (recent(address_failures), self.per_address),
+        ] {
             if fails.len() >= limit as usize {
                 // Allowed again when enough of the failures have left the window.
                 let idx = fails.len() - limit as usize;
@@ -185,7 +206,10 @@ mod tests {
 
     #[test]
     fn usernames() {
-        assert_eq!(Username::parse(" Zhang.San ").unwrap().as_str(), "zhang.san");
+        assert_eq!(
+            Username::parse(" Zhang.San ").unwrap().as_str(),
+            "zhang.san"
+        );
         assert!(Username::parse("ab").is_err());
         assert!(Username::parse("张三").is_err());
         assert!(Username::parse("-abc").is_err());
@@ -199,18 +223,31 @@ mod tests {
             Password::parse("short1A", None, None),
             Err(PasswordError::TooShort { min: 10, got: 7 })
         );
-        assert_eq!(Password::parse("abcdefghijk", None, None), Err(PasswordError::TooFewClasses));
+        assert_eq!(
+            Password::parse("abcdefghijk", None, None),
+            Err(PasswordError::TooFewClasses)
+        );
         assert_eq!(
             Password::parse("Zhangsan-2026", None, Some(&u)),
             Err(PasswordError::ContainsUsername)
         );
-        assert_eq!(Password::parse("Abcdefgh12", Some("x"), None), Err(PasswordError::Mismatch));
-        assert_eq!(format!("{:?}", Password::parse("Abcdefgh12", None, None).unwrap()), "Password(***)");
+        assert_eq!(
+            Password::parse("Abcdefgh12", Some("x"), None),
+            Err(PasswordError::Mismatch)
+        );
+        assert_eq!(
+            format!("{:?}", Password::parse("Abcdefgh12", None, None).unwrap()),
+            "Password(***)"
+        );
     }
 
     #[test]
     fn throttle_locks_after_limit_and_releases_after_window() {
-        let p = ThrottlePolicy { window_ms: 1000, per_account: 3, per_address: 10 };
+        let p = ThrottlePolicy {
+            window_ms: 1000,
+            per_account: 3,
+            per_address: 10,
+        };
         assert!(p.check(5000, &[4100, 4200], &[]).is_ok());
         assert_eq!(p.check(5000, &[4100, 4200, 4300], &[]), Err(5100));
         assert!(p.check(5101, &[4100, 4200, 4300], &[]).is_ok());

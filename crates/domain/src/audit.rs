@@ -81,9 +81,19 @@ impl AuditEvent {
         field(b"gongkai-audit-v1");
         field(&self.seq.to_be_bytes());
         field(&self.at_ms.to_be_bytes());
-        field(self.actor_id.map(|v| v.to_string()).unwrap_or_default().as_bytes());
+        field(
+            self.actor_id
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+                .as_bytes(),
+        );
         field(self.actor.as_bytes());
-        field(self.agency_id.map(|v| v.to_string()).unwrap_or_default().as_bytes());
+        field(
+            self.agency_id
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+                .as_bytes(),
+        );
         field(self.action.as_bytes());
         field(self.object_type.as_bytes());
         field(self.object_id.as_bytes());
@@ -95,10 +105,12 @@ impl AuditEvent {
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// The first break found in the chain.
@@ -118,7 +130,9 @@ impl ChainBreak {
     /// The Chinese explanation shown to the 监督 and printed by `gongkai audit verify`.
     pub fn message(&self) -> String {
         match self {
-            ChainBreak::Altered { seq } => format!("第 {seq} 条记录的内容与其哈希值不符：该记录已被改动"),
+            ChainBreak::Altered { seq } => {
+                format!("第 {seq} 条记录的内容与其哈希值不符：该记录已被改动")
+            }
             ChainBreak::Deleted { expected, found } => format!(
                 "第 {expected} 条至第 {} 条记录缺失：记录已被删除（下一条为第 {found} 条）",
                 found - 1
@@ -126,9 +140,9 @@ impl ChainBreak {
             ChainBreak::Inserted { seq } => {
                 format!("第 {seq} 条记录与前一条记录不衔接：有记录被插入、删除或重新编号")
             }
-            ChainBreak::AnchorMismatch { seq } => format!(
-                "外部记录的锚点（第 {seq} 条）与日志不符：日志在该点之前已被整体改写或截断"
-            ),
+            ChainBreak::AnchorMismatch { seq } => {
+                format!("外部记录的锚点（第 {seq} 条）与日志不符：日志在该点之前已被整体改写或截断")
+            }
         }
     }
 }
@@ -179,7 +193,10 @@ impl ChainVerifier {
         }
         self.checked += 1;
         let brk = if e.seq > self.next_seq {
-            Some(ChainBreak::Deleted { expected: self.next_seq, found: e.seq })
+            Some(ChainBreak::Deleted {
+                expected: self.next_seq,
+                found: e.seq,
+            })
         } else if e.seq < self.next_seq || e.prev_hash != self.prev_hash {
             Some(ChainBreak::Inserted { seq: e.seq })
         } else if e.compute_hash() != e.hash {
@@ -213,7 +230,11 @@ impl ChainVerifier {
             self.first_break = Some(ChainBreak::AnchorMismatch { seq: *seq });
         }
         let head = (self.next_seq > 1).then(|| format!("{}:{}", self.next_seq - 1, self.prev_hash));
-        ChainReport { rows: self.checked, head, first_break: self.first_break }
+        ChainReport {
+            rows: self.checked,
+            head,
+            first_break: self.first_break,
+        }
     }
 }
 
@@ -223,7 +244,9 @@ pub fn parse_anchor(s: &str) -> Result<(i64, String), String> {
         .trim()
         .split_once(':')
         .ok_or_else(|| "锚点格式应为“序号:哈希值”，例如 1024:9f86d0…".to_owned())?;
-    let seq = seq.parse::<i64>().map_err(|_| format!("锚点序号“{seq}”不是整数"))?;
+    let seq = seq
+        .parse::<i64>()
+        .map_err(|_| format!("锚点序号“{seq}”不是整数"))?;
     if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err("锚点哈希值应为 64 位十六进制数".into());
     }
@@ -237,7 +260,9 @@ mod tests {
     fn chain(n: i64) -> Vec<AuditEvent> {
         let mut out: Vec<AuditEvent> = Vec::new();
         for i in 0..n {
-            let (s, h) = out.last().map_or((0, GENESIS_HASH.to_owned()), |e| (e.seq, e.hash.clone()));
+            let (s, h) = out
+                .last()
+                .map_or((0, GENESIS_HASH.to_owned()), |e| (e.seq, e.hash.clone()));
             out.push(
                 NewAuditEvent {
                     at_ms: 1000 + i,
@@ -280,13 +305,19 @@ mod tests {
         let rows = chain(5);
         let mut altered = rows.clone();
         altered[2].detail = r#"{"i":99}"#.into();
-        assert_eq!(verify(&altered, None).first_break, Some(ChainBreak::Altered { seq: 3 }));
+        assert_eq!(
+            verify(&altered, None).first_break,
+            Some(ChainBreak::Altered { seq: 3 })
+        );
 
         let mut deleted = rows.clone();
         deleted.remove(1);
         assert_eq!(
             verify(&deleted, None).first_break,
-            Some(ChainBreak::Deleted { expected: 2, found: 3 })
+            Some(ChainBreak::Deleted {
+                expected: 2,
+                found: 3
+            })
         );
 
         let mut inserted = rows.clone();
@@ -294,7 +325,10 @@ mod tests {
         extra.object_id = "x".into();
         extra.hash = extra.compute_hash();
         inserted.insert(2, extra);
-        assert_eq!(verify(&inserted, None).first_break, Some(ChainBreak::Inserted { seq: 2 }));
+        assert_eq!(
+            verify(&inserted, None).first_break,
+            Some(ChainBreak::Inserted { seq: 2 })
+        );
 
         // A rewritten tail is caught by an anchor recorded before the rewrite.
         let anchor = (3, rows[2].hash.clone());

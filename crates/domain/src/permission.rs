@@ -77,9 +77,7 @@ fn role_permits(role: Role, action: Action, relation: Relation) -> bool {
     match action {
         // Every staff member works in their own agency; supervisors and administrators also
         // see the agencies below them.
-        A::ViewBackOffice => {
-            relation == R::Own || matches!(role, Role::Supervisor | Role::Admin)
-        }
+        A::ViewBackOffice => relation == R::Own || matches!(role, Role::Supervisor | Role::Admin),
         A::ViewUsers | A::ViewAudit => matches!(role, Role::Supervisor | Role::Admin),
         A::ManageUsers | A::ManageAgencies | A::ManageDivisions => role == Role::Admin,
     }
@@ -100,7 +98,11 @@ mod tests {
     fn drafters_only_enter_their_back_office() {
         for a in Action::ALL {
             let expected = a == Action::ViewBackOffice;
-            assert_eq!(permits(&[Role::Drafter], a, Relation::Own), expected, "{a:?}");
+            assert_eq!(
+                permits(&[Role::Drafter], a, Relation::Own),
+                expected,
+                "{a:?}"
+            );
             assert!(!permits(&[Role::Drafter], a, Relation::Descendant), "{a:?}");
         }
     }

@@ -66,7 +66,9 @@ impl fmt::Display for Role {
 
 /// An unknown role id; the message lists the accepted ones.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("未知角色“{0}”，可选：drafter（经办人）、division_head（处室负责人）、leader（分管领导）、office（公开办）、supervisor（监督）、admin（系统管理员）")]
+#[error(
+    "未知角色“{0}”，可选：drafter（经办人）、division_head（处室负责人）、leader（分管领导）、office（公开办）、supervisor（监督）、admin（系统管理员）"
+)]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {
@@ -91,6 +93,12 @@ mod tests {
             assert_eq!(r.id().parse::<Role>(), Ok(r));
             assert_eq!(r.label().parse::<Role>(), Ok(r));
         }
-        assert!("root".parse::<Role>().unwrap_err().to_string().contains("经办人"));
+        assert!(
+            "root"
+                .parse::<Role>()
+                .unwrap_err()
+                .to_string()
+                .contains("经办人")
+        );
     }
 }

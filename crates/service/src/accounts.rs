@@ -92,7 +92,11 @@ impl Errors {
     }
 
     fn finish(self) -> Result<()> {
-        if self.0.is_empty() { Ok(()) } else { Err(ServiceError::Invalid(self.0)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ServiceError::Invalid(self.0))
+        }
     }
 }
 
@@ -113,10 +117,23 @@ impl Service {
         let token = random_token()?;
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
-        tx.insert_account_token(&token_hash(&token), TokenPurpose::Setup, None, now, now + self.config.token_ttl_ms)
-            .await?;
-        self.audit(&mut tx, &Actor::System, None, "site.setup_link", ("site", String::new()), json!({}))
-            .await?;
+        tx.insert_account_token(
+            &token_hash(&token),
+            TokenPurpose::Setup,
+            None,
+            now,
+            now + self.config.token_ttl_ms,
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            &Actor::System,
+            None,
+            "site.setup_link",
+            ("site", String::new()),
+            json!({}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(Some(token))
     }
@@ -147,7 +164,8 @@ impl Service {
         let display = errs.take("display_name", DisplayName::parse(&f.display_name));
         let password = errs.take(
             "password",
-            Password::parse(&f.password, Some(&f.confirm), username.as_ref()).map_err(|e| e.to_string()),
+            Password::parse(&f.password, Some(&f.confirm), username.as_ref())
+                .map_err(|e| e.to_string()),
         );
         errs.finish()?;
         let (Some(agency_name), Some(kind), Some(username), Some(display), Some(password)) =
@@ -163,13 +181,35 @@ impl Service {
         }
         let agency = tx.insert_agency(None, &agency_name, kind, now).await?;
         let uid = tx
-            .insert_user(username.as_str(), display.as_str(), agency, None, &[Role::Admin], Some(&hash), now)
+            .insert_user(
+                username.as_str(),
+                display.as_str(),
+                agency,
+                None,
+                &[Role::Admin],
+                Some(&hash),
+                now,
+            )
             .await?;
         let actor = Actor::System;
-        self.audit(&mut tx, &actor, Some(agency), "agency.create", ("agency", agency.to_string()),
-            json!({ "name": agency_name, "kind": kind.id(), "parent": null })).await?;
-        self.audit(&mut tx, &actor, Some(agency), "user.create", ("user", uid.to_string()),
-            json!({ "username": username.as_str(), "roles": ["admin"], "via": "setup" })).await?;
+        self.audit(
+            &mut tx,
+            &actor,
+            Some(agency),
+            "agency.create",
+            ("agency", agency.to_string()),
+            json!({ "name": agency_name, "kind": kind.id(), "parent": null }),
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            &actor,
+            Some(agency),
+            "user.create",
+            ("user", uid.to_string()),
+            json!({ "username": username.as_str(), "roles": ["admin"], "via": "setup" }),
+        )
+        .await?;
         tx.commit().await?;
         self.user_or_404(uid).await
     }
@@ -178,30 +218,62 @@ impl Service {
 
     /// Checks a user name and password, with throttling per account and per client address.
     /// Every outcome is audited (the address is not: it is personal data).
-    pub async fn login(&self, username: &str, password: &str, address: &str) -> Result<User, LoginError> {
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        address: &str,
+    ) -> Result<User, LoginError> {
         let now = self.now_ms();
         let policy = self.config.throttle;
         let uname = username.trim().to_ascii_lowercase();
         let ukey = format!("u:{uname}");
         let akey = format!("a:{address}");
         let since = now - policy.window_ms;
-        let ufail = self.store.login_failures(&ukey, since).await.map_err(ServiceError::from)?;
-        let afail = self.store.login_failures(&akey, since).await.map_err(ServiceError::from)?;
+        let ufail = self
+            .store
+            .login_failures(&ukey, since)
+            .await
+            .map_err(ServiceError::from)?;
+        let afail = self
+            .store
+            .login_failures(&akey, since)
+            .await
+            .map_err(ServiceError::from)?;
         if let Err(until) = policy.check(now, &ufail, &afail) {
-            return Err(LoginError::Throttled { minutes: ((until - now) + 59_999) / 60_000 });
+            return Err(LoginError::Throttled {
+                minutes: ((until - now) + 59_999) / 60_000,
+            });
         }
-        let user = self.store.user_by_username(&uname).await.map_err(ServiceError::from)?;
+        let user = self
+            .store
+            .user_by_username(&uname)
+            .await
+            .map_err(ServiceError::from)?;
         let hash = match &user {
-            Some(u) if !u.disabled => self.store.password_hash(u.id).await.map_err(ServiceError::from)?,
+            Some(u) if !u.disabled => self
+                .store
+                .password_hash(u.id)
+                .await
+                .map_err(ServiceError::from)?,
             _ => None,
         };
         let ok = verify_password(password.to_owned(), hash).await;
         match user {
             Some(u) if ok => {
                 let mut tx = self.store.begin().await.map_err(ServiceError::from)?;
-                tx.clear_login_failures(&ukey).await.map_err(ServiceError::from)?;
-                self.audit(&mut tx, &Actor::User(u.clone()), Some(u.agency_id), "auth.login",
-                    ("user", u.id.to_string()), json!({})).await?;
+                tx.clear_login_failures(&ukey)
+                    .await
+                    .map_err(ServiceError::from)?;
+                self.audit(
+                    &mut tx,
+                    &Actor::User(u.clone()),
+                    Some(u.agency_id),
+                    "auth.login",
+                    ("user", u.id.to_string()),
+                    json!({}),
+                )
+                .await?;
                 tx.commit().await.map_err(ServiceError::from)?;
                 Ok(u)
             }
@@ -211,7 +283,13 @@ impl Service {
                     .await
                     .map_err(ServiceError::from)?;
                 let mut tx = self.store.begin().await.map_err(ServiceError::from)?;
-                let agency = self.store.user_by_username(&uname).await.ok().flatten().map(|u| u.agency_id);
+                let agency = self
+                    .store
+                    .user_by_username(&uname)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|u| u.agency_id);
                 tx.audit(gongkai_domain::NewAuditEvent {
                     at_ms: now,
                     actor_id: None,
@@ -243,8 +321,16 @@ impl Service {
             expires_at: now + self.config.session_idle_ms,
             absolute_expires_at: now + self.config.session_absolute_ms,
         };
-        self.store.insert_session(&token_hash(&token), &row, now).await?;
-        Ok((token, SessionInfo { user: user.cloned(), csrf }))
+        self.store
+            .insert_session(&token_hash(&token), &row, now)
+            .await?;
+        Ok((
+            token,
+            SessionInfo {
+                user: user.cloned(),
+                csrf,
+            },
+        ))
     }
 
     /// Looks up a session cookie. Expired sessions, sessions of disabled accounts and sessions
@@ -254,7 +340,9 @@ impl Service {
             return Ok(None);
         }
         let h = token_hash(token);
-        let Some(s) = self.store.session(&h).await? else { return Ok(None) };
+        let Some(s) = self.store.session(&h).await? else {
+            return Ok(None);
+        };
         let now = self.now_ms();
         if s.expires_at <= now || s.absolute_expires_at <= now {
             self.store.delete_session(&h).await?;
@@ -272,7 +360,9 @@ impl Service {
         };
         // Slide the idle expiry, at most once a minute per session.
         if now - s.touched_at > 60_000 {
-            self.store.touch_session(&h, now, now + self.config.session_idle_ms).await?;
+            self.store
+                .touch_session(&h, now, now + self.config.session_idle_ms)
+                .await?;
         }
         Ok(Some(SessionInfo { user, csrf: s.csrf }))
     }
@@ -282,8 +372,15 @@ impl Service {
         self.store.delete_session(&token_hash(token)).await?;
         if let Some(u) = user {
             let mut tx = self.store.begin().await?;
-            self.audit(&mut tx, &Actor::User(u.clone()), Some(u.agency_id), "auth.logout",
-                ("user", u.id.to_string()), json!({})).await?;
+            self.audit(
+                &mut tx,
+                &Actor::User(u.clone()),
+                Some(u.agency_id),
+                "auth.logout",
+                ("user", u.id.to_string()),
+                json!({}),
+            )
+            .await?;
             tx.commit().await?;
         }
         Ok(())
@@ -298,21 +395,36 @@ impl Service {
 
     /// A signed-in user changes their own password. All their sessions end; the caller starts a
     /// new one.
-    pub async fn change_password(&self, user: &User, current: &str, new: &str, confirm: &str) -> Result<User> {
+    pub async fn change_password(
+        &self,
+        user: &User,
+        current: &str,
+        new: &str,
+        confirm: &str,
+    ) -> Result<User> {
         let hash = self.store.password_hash(user.id).await?;
         if !verify_password(current.to_owned(), hash).await {
             return Err(ServiceError::field("current", "当前密码不正确"));
         }
         let uname = Username::parse(&user.username).ok();
-        let pw = Password::parse(new, Some(confirm), uname.as_ref()).map_err(|e| password_error("password", &e))?;
+        let pw = Password::parse(new, Some(confirm), uname.as_ref())
+            .map_err(|e| password_error("password", &e))?;
         if current == new {
             return Err(ServiceError::field("password", "新密码不能与当前密码相同"));
         }
         let hash = hash_password(pw.expose().to_owned()).await?;
         let mut tx = self.store.begin().await?;
-        tx.set_password_hash(user.id, Some(&hash), self.now_ms()).await?;
-        self.audit(&mut tx, &Actor::User(user.clone()), Some(user.agency_id), "user.password_change",
-            ("user", user.id.to_string()), json!({})).await?;
+        tx.set_password_hash(user.id, Some(&hash), self.now_ms())
+            .await?;
+        self.audit(
+            &mut tx,
+            &Actor::User(user.clone()),
+            Some(user.agency_id),
+            "user.password_change",
+            ("user", user.id.to_string()),
+            json!({}),
+        )
+        .await?;
         tx.commit().await?;
         self.user_or_404(user.id).await
     }
@@ -321,31 +433,53 @@ impl Service {
     /// sessions end, and a one-time link is returned for the person to set a new one.
     pub async fn reset_password(&self, actor: &Actor, id: UserId) -> Result<String> {
         let target = self.user_or_404(id).await?;
-        self.authorize(actor, Action::ManageUsers, target.agency_id).await?;
+        self.authorize(actor, Action::ManageUsers, target.agency_id)
+            .await?;
         let token = random_token()?;
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
         tx.set_password_hash(id, None, now).await?;
-        tx.insert_account_token(&token_hash(&token), TokenPurpose::Reset, Some(id), now, now + self.config.token_ttl_ms)
-            .await?;
-        self.audit(&mut tx, actor, Some(target.agency_id), "user.password_reset",
-            ("user", id.to_string()), json!({ "username": target.username })).await?;
+        tx.insert_account_token(
+            &token_hash(&token),
+            TokenPurpose::Reset,
+            Some(id),
+            now,
+            now + self.config.token_ttl_ms,
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            actor,
+            Some(target.agency_id),
+            "user.password_reset",
+            ("user", id.to_string()),
+            json!({ "username": target.username }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(token)
     }
 
     /// The person sets their password with a one-time link (new account or reset).
-    pub async fn set_password_with_token(&self, token: &str, new: &str, confirm: &str) -> Result<User> {
+    pub async fn set_password_with_token(
+        &self,
+        token: &str,
+        new: &str,
+        confirm: &str,
+    ) -> Result<User> {
         let id = self
             .check_token(token, TokenPurpose::Reset)
             .await?
             .ok_or_else(|| ServiceError::Refused("该链接无效".into()))?;
         let user = self.user_or_404(id).await?;
         if user.disabled {
-            return Err(ServiceError::Refused("该账号已停用，请联系系统管理员".into()));
+            return Err(ServiceError::Refused(
+                "该账号已停用，请联系系统管理员".into(),
+            ));
         }
         let uname = Username::parse(&user.username).ok();
-        let pw = Password::parse(new, Some(confirm), uname.as_ref()).map_err(|e| password_error("password", &e))?;
+        let pw = Password::parse(new, Some(confirm), uname.as_ref())
+            .map_err(|e| password_error("password", &e))?;
         let hash = hash_password(pw.expose().to_owned()).await?;
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
@@ -353,8 +487,15 @@ impl Service {
             return Err(ServiceError::Refused("该链接已被使用".into()));
         }
         tx.set_password_hash(id, Some(&hash), now).await?;
-        self.audit(&mut tx, &Actor::User(user.clone()), Some(user.agency_id), "user.password_set",
-            ("user", id.to_string()), json!({})).await?;
+        self.audit(
+            &mut tx,
+            &Actor::User(user.clone()),
+            Some(user.agency_id),
+            "user.password_set",
+            ("user", id.to_string()),
+            json!({}),
+        )
+        .await?;
         tx.commit().await?;
         self.user_or_404(id).await
     }
@@ -362,13 +503,17 @@ impl Service {
     // ---- user management ------------------------------------------------------------------
 
     pub(crate) async fn user_or_404(&self, id: UserId) -> Result<User> {
-        self.store.user(id).await?.ok_or_else(|| ServiceError::NotFound("该用户".into()))
+        self.store
+            .user(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound("该用户".into()))
     }
 
     /// One account, if the actor may see the accounts of its agency.
     pub async fn user(&self, actor: &Actor, id: UserId) -> Result<User> {
         let u = self.user_or_404(id).await?;
-        self.authorize(actor, Action::ViewUsers, u.agency_id).await?;
+        self.authorize(actor, Action::ViewUsers, u.agency_id)
+            .await?;
         Ok(u)
     }
 
@@ -377,7 +522,9 @@ impl Service {
     pub async fn users(&self, actor: &Actor, agency: Option<AgencyId>) -> Result<Vec<User>> {
         let visible = self.agencies_for(actor, Action::ViewUsers).await?;
         if visible.is_empty() {
-            return Err(ServiceError::Forbidden { action: Action::ViewUsers });
+            return Err(ServiceError::Forbidden {
+                action: Action::ViewUsers,
+            });
         }
         if let Some(a) = agency {
             self.authorize(actor, Action::ViewUsers, a).await?;
@@ -391,7 +538,11 @@ impl Service {
             .collect())
     }
 
-    async fn check_division(&self, agency: AgencyId, division: Option<i64>) -> Result<Option<DivisionId>> {
+    async fn check_division(
+        &self,
+        agency: AgencyId,
+        division: Option<i64>,
+    ) -> Result<Option<DivisionId>> {
         let Some(d) = division else { return Ok(None) };
         match self.store.division(DivisionId(d)).await? {
             Some(div) if div.agency_id == agency => Ok(Some(div.id)),
@@ -407,7 +558,10 @@ impl Service {
         let mut errs = Errors::default();
         let username = errs.take("username", Username::parse(&f.username));
         let display = errs.take("display_name", DisplayName::parse(&f.display_name));
-        let roles = errs.take("roles", parse_roles(&f.roles).map_err(|e| first_message(&e)));
+        let roles = errs.take(
+            "roles",
+            parse_roles(&f.roles).map_err(|e| first_message(&e)),
+        );
         errs.finish()?;
         let (Some(username), Some(display), Some(roles)) = (username, display, roles) else {
             return Err(ServiceError::Internal("user form".into()));
@@ -417,15 +571,37 @@ impl Service {
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
         let id = tx
-            .insert_user(username.as_str(), display.as_str(), agency, division, &roles, None, now)
+            .insert_user(
+                username.as_str(),
+                display.as_str(),
+                agency,
+                division,
+                &roles,
+                None,
+                now,
+            )
             .await?;
-        tx.insert_account_token(&token_hash(&token), TokenPurpose::Reset, Some(id), now, now + self.config.token_ttl_ms)
-            .await?;
-        self.audit(&mut tx, actor, Some(agency), "user.create", ("user", id.to_string()), json!({
-            "username": username.as_str(),
-            "roles": roles.iter().map(|r| r.id()).collect::<Vec<_>>(),
-            "division": division.map(|d| d.0),
-        })).await?;
+        tx.insert_account_token(
+            &token_hash(&token),
+            TokenPurpose::Reset,
+            Some(id),
+            now,
+            now + self.config.token_ttl_ms,
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            actor,
+            Some(agency),
+            "user.create",
+            ("user", id.to_string()),
+            json!({
+                "username": username.as_str(),
+                "roles": roles.iter().map(|r| r.id()).collect::<Vec<_>>(),
+                "division": division.map(|d| d.0),
+            }),
+        )
+        .await?;
         tx.commit().await?;
         Ok((self.user_or_404(id).await?, token))
     }
@@ -434,10 +610,14 @@ impl Service {
     /// (so a site never loses its last administrator by accident).
     pub async fn update_user(&self, actor: &Actor, id: UserId, f: &UserUpdate) -> Result<User> {
         let target = self.user_or_404(id).await?;
-        self.authorize(actor, Action::ManageUsers, target.agency_id).await?;
+        self.authorize(actor, Action::ManageUsers, target.agency_id)
+            .await?;
         let mut errs = Errors::default();
         let display = errs.take("display_name", DisplayName::parse(&f.display_name));
-        let roles = errs.take("roles", parse_roles(&f.roles).map_err(|e| first_message(&e)));
+        let roles = errs.take(
+            "roles",
+            parse_roles(&f.roles).map_err(|e| first_message(&e)),
+        );
         errs.finish()?;
         let (Some(display), Some(roles)) = (display, roles) else {
             return Err(ServiceError::Internal("user form".into()));
@@ -447,12 +627,16 @@ impl Service {
             && me.roles.contains(&Role::Admin)
             && !roles.contains(&Role::Admin)
         {
-            return Err(ServiceError::field("roles", "不能取消自己的系统管理员角色；请由另一位系统管理员操作"));
+            return Err(ServiceError::field(
+                "roles",
+                "不能取消自己的系统管理员角色；请由另一位系统管理员操作",
+            ));
         }
         let division = self.check_division(target.agency_id, f.division_id).await?;
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
-        tx.update_user_profile(id, display.as_str(), division, now).await?;
+        tx.update_user_profile(id, display.as_str(), division, now)
+            .await?;
         tx.set_roles(id, &roles).await?;
         self.audit(&mut tx, actor, Some(target.agency_id), "user.update", ("user", id.to_string()), json!({
             "username": target.username,
@@ -465,9 +649,15 @@ impl Service {
     }
 
     /// Disables or re-enables an account. A disabled account cannot log in and its sessions end.
-    pub async fn set_user_disabled(&self, actor: &Actor, id: UserId, disabled: bool) -> Result<User> {
+    pub async fn set_user_disabled(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        disabled: bool,
+    ) -> Result<User> {
         let target = self.user_or_404(id).await?;
-        self.authorize(actor, Action::ManageUsers, target.agency_id).await?;
+        self.authorize(actor, Action::ManageUsers, target.agency_id)
+            .await?;
         if let Actor::User(me) = actor
             && me.id == id
             && disabled
@@ -479,9 +669,20 @@ impl Service {
         }
         let mut tx = self.store.begin().await?;
         tx.set_disabled(id, disabled, self.now_ms()).await?;
-        let action = if disabled { "user.disable" } else { "user.enable" };
-        self.audit(&mut tx, actor, Some(target.agency_id), action, ("user", id.to_string()),
-            json!({ "username": target.username })).await?;
+        let action = if disabled {
+            "user.disable"
+        } else {
+            "user.enable"
+        };
+        self.audit(
+            &mut tx,
+            actor,
+            Some(target.agency_id),
+            action,
+            ("user", id.to_string()),
+            json!({ "username": target.username }),
+        )
+        .await?;
         tx.commit().await?;
         self.user_or_404(id).await
     }

@@ -22,26 +22,48 @@ fn division_name(s: &str) -> Result<String> {
         return Err(ServiceError::field("name", "请填写处室名称，例如“办公室”"));
     }
     if n > 32 || s.chars().any(char::is_control) {
-        return Err(ServiceError::field("name", "处室名称最多 32 个字符，且不能包含控制字符"));
+        return Err(ServiceError::field(
+            "name",
+            "处室名称最多 32 个字符，且不能包含控制字符",
+        ));
     }
     Ok(s.to_owned())
+}
+
+/// Agencies in tree order (depth first, siblings by id) with their depth. Agencies whose parent
+/// is missing are not reachable and are left out; cycles cannot form (parents are created first).
+fn tree_order(all: &[Agency]) -> Vec<AgencyNode> {
+    let mut children: std::collections::HashMap<Option<AgencyId>, Vec<&Agency>> =
+        std::collections::HashMap::new();
+    for a in all {
+        children.entry(a.parent_id).or_default().push(a);
+    }
+    let mut out = Vec::with_capacity(all.len());
+    // Explicit stack instead of recursion: no depth limit needed.
+    let mut stack: Vec<(&Agency, usize)> = children
+        .get(&None)
+        .map(|v| v.iter().rev().map(|a| (*a, 0)).collect())
+        .unwrap_or_default();
+    while let Some((a, depth)) = stack.pop() {
+        out.push(AgencyNode {
+            agency: a.clone(),
+            depth,
+        });
+        if out.len() > all.len() {
+            break;
+        }
+        if let Some(kids) = children.get(&Some(a.id)) {
+            stack.extend(kids.iter().rev().map(|k| (*k, depth + 1)));
+        }
+    }
+    out
 }
 
 impl Service {
     /// Every agency in tree order (parents before children, siblings by id) with its depth.
     pub async fn agency_tree(&self) -> Result<Vec<AgencyNode>> {
         let all = self.store.agencies().await?;
-        let mut out = Vec::with_capacity(all.len());
-        fn walk(all: &[Agency], parent: Option<AgencyId>, depth: usize, out: &mut Vec<AgencyNode>) {
-            for a in all.iter().filter(|a| a.parent_id == parent) {
-                out.push(AgencyNode { agency: a.clone(), depth });
-                if depth < 64 {
-                    walk(all, Some(a.id), depth + 1, out);
-                }
-            }
-        }
-        walk(&all, None, 0, &mut out);
-        Ok(out)
+        Ok(tree_order(&all))
     }
 
     /// The agencies on which `actor` may perform `action`, in tree order.
@@ -54,7 +76,8 @@ impl Service {
             return Ok(Vec::new());
         }
         // Tree order means a parent is classified before its children.
-        let mut rel: std::collections::HashMap<AgencyId, Relation> = std::collections::HashMap::new();
+        let mut rel: std::collections::HashMap<AgencyId, Relation> =
+            std::collections::HashMap::new();
         let mut out = Vec::new();
         for n in &tree {
             let r = if n.agency.id == u.agency_id {
@@ -95,60 +118,123 @@ impl Service {
                 self.authorize(actor, Action::ManageAgencies, p).await?;
             }
             None if matches!(actor, Actor::System) => {}
-            None => return Err(ServiceError::Forbidden { action: Action::ManageAgencies }),
+            None => {
+                return Err(ServiceError::Forbidden {
+                    action: Action::ManageAgencies,
+                });
+            }
         }
         let name = agency_name(name).map_err(|m| ServiceError::field("name", m))?;
-        let kind = AgencyKind::parse(kind).ok_or_else(|| ServiceError::field("kind", "请选择机关类型"))?;
+        let kind =
+            AgencyKind::parse(kind).ok_or_else(|| ServiceError::field("kind", "请选择机关类型"))?;
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
         let id = tx.insert_agency(parent, &name, kind, now).await?;
-        self.audit(&mut tx, actor, Some(id), "agency.create", ("agency", id.to_string()),
-            json!({ "name": name, "kind": kind.id(), "parent": parent.map(|p| p.0) })).await?;
+        self.audit(
+            &mut tx,
+            actor,
+            Some(id),
+            "agency.create",
+            ("agency", id.to_string()),
+            json!({ "name": name, "kind": kind.id(), "parent": parent.map(|p| p.0) }),
+        )
+        .await?;
         tx.commit().await?;
         self.agency_or_404(id).await
     }
 
-    pub async fn update_agency(&self, actor: &Actor, id: AgencyId, name: &str, kind: &str) -> Result<Agency> {
+    pub async fn update_agency(
+        &self,
+        actor: &Actor,
+        id: AgencyId,
+        name: &str,
+        kind: &str,
+    ) -> Result<Agency> {
         let before = self.agency_or_404(id).await?;
         self.authorize(actor, Action::ManageAgencies, id).await?;
         let name = agency_name(name).map_err(|m| ServiceError::field("name", m))?;
-        let kind = AgencyKind::parse(kind).ok_or_else(|| ServiceError::field("kind", "请选择机关类型"))?;
+        let kind =
+            AgencyKind::parse(kind).ok_or_else(|| ServiceError::field("kind", "请选择机关类型"))?;
         let mut tx = self.store.begin().await?;
         tx.rename_agency(id, &name, kind).await?;
-        self.audit(&mut tx, actor, Some(id), "agency.update", ("agency", id.to_string()),
-            json!({ "name": [before.name, name], "kind": [before.kind.id(), kind.id()] })).await?;
+        self.audit(
+            &mut tx,
+            actor,
+            Some(id),
+            "agency.update",
+            ("agency", id.to_string()),
+            json!({ "name": [before.name, name], "kind": [before.kind.id(), kind.id()] }),
+        )
+        .await?;
         tx.commit().await?;
         self.agency_or_404(id).await
     }
 
     /// The divisions of an agency the actor may see.
     pub async fn divisions(&self, actor: &Actor, agency: AgencyId) -> Result<Vec<Division>> {
-        self.authorize(actor, Action::ViewBackOffice, agency).await?;
+        self.authorize(actor, Action::ViewBackOffice, agency)
+            .await?;
         Ok(self.store.divisions(agency).await?)
     }
 
-    pub async fn create_division(&self, actor: &Actor, agency: AgencyId, name: &str) -> Result<Division> {
+    pub async fn create_division(
+        &self,
+        actor: &Actor,
+        agency: AgencyId,
+        name: &str,
+    ) -> Result<Division> {
         self.agency_or_404(agency).await?;
-        self.authorize(actor, Action::ManageDivisions, agency).await?;
+        self.authorize(actor, Action::ManageDivisions, agency)
+            .await?;
         let name = division_name(name)?;
         let mut tx = self.store.begin().await?;
         let id = tx.insert_division(agency, &name, self.now_ms()).await?;
-        self.audit(&mut tx, actor, Some(agency), "division.create", ("division", id.to_string()),
-            json!({ "name": name })).await?;
+        self.audit(
+            &mut tx,
+            actor,
+            Some(agency),
+            "division.create",
+            ("division", id.to_string()),
+            json!({ "name": name }),
+        )
+        .await?;
         tx.commit().await?;
-        self.store.division(id).await?.ok_or_else(|| ServiceError::NotFound("该处室".into()))
+        self.store
+            .division(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound("该处室".into()))
     }
 
-    pub async fn rename_division(&self, actor: &Actor, id: DivisionId, name: &str) -> Result<Division> {
-        let d = self.store.division(id).await?.ok_or_else(|| ServiceError::NotFound("该处室".into()))?;
-        self.authorize(actor, Action::ManageDivisions, d.agency_id).await?;
+    pub async fn rename_division(
+        &self,
+        actor: &Actor,
+        id: DivisionId,
+        name: &str,
+    ) -> Result<Division> {
+        let d = self
+            .store
+            .division(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound("该处室".into()))?;
+        self.authorize(actor, Action::ManageDivisions, d.agency_id)
+            .await?;
         let name = division_name(name)?;
         let mut tx = self.store.begin().await?;
         tx.rename_division(id, &name).await?;
-        self.audit(&mut tx, actor, Some(d.agency_id), "division.update", ("division", id.to_string()),
-            json!({ "name": [d.name, name] })).await?;
+        self.audit(
+            &mut tx,
+            actor,
+            Some(d.agency_id),
+            "division.update",
+            ("division", id.to_string()),
+            json!({ "name": [d.name, name] }),
+        )
+        .await?;
         tx.commit().await?;
-        self.store.division(id).await?.ok_or_else(|| ServiceError::NotFound("该处室".into()))
+        self.store
+            .division(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound("该处室".into()))
     }
 }
 

@@ -21,13 +21,20 @@ impl Service {
     /// One page (newest first) of the events of the agencies the actor may audit. Events without
     /// an agency (site setup, failed logins of unknown names) are shown to the shell and to
     /// administrators of a root agency.
-    pub async fn audit_events(&self, actor: &Actor, q: &AuditQuery, limit: i64) -> Result<Vec<AuditEvent>> {
+    pub async fn audit_events(
+        &self,
+        actor: &Actor,
+        q: &AuditQuery,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>> {
         let agencies = match actor {
             Actor::System => None,
             Actor::User(_) => {
                 let visible = self.agencies_for(actor, Action::ViewAudit).await?;
                 if visible.is_empty() {
-                    return Err(ServiceError::Forbidden { action: Action::ViewAudit });
+                    return Err(ServiceError::Forbidden {
+                        action: Action::ViewAudit,
+                    });
                 }
                 Some(visible.into_iter().map(|a| a.0).collect::<Vec<_>>())
             }
@@ -35,7 +42,9 @@ impl Service {
         let agencies = match (q.agency, agencies) {
             (Some(a), Some(v)) => {
                 if !v.contains(&a.0) {
-                    return Err(ServiceError::Forbidden { action: Action::ViewAudit });
+                    return Err(ServiceError::Forbidden {
+                        action: Action::ViewAudit,
+                    });
                 }
                 Some(vec![a.0])
             }
@@ -55,9 +64,14 @@ impl Service {
 
     /// Verifies the whole chain. Any supervisor or administrator may run it: the result says
     /// only whether and where the log was altered.
-    pub async fn verify_audit(&self, actor: &Actor, anchor: Option<(i64, String)>) -> Result<ChainReport> {
+    pub async fn verify_audit(
+        &self,
+        actor: &Actor,
+        anchor: Option<(i64, String)>,
+    ) -> Result<ChainReport> {
         if let Actor::User(u) = actor {
-            self.authorize(actor, Action::ViewAudit, u.agency_id).await?;
+            self.authorize(actor, Action::ViewAudit, u.agency_id)
+                .await?;
         }
         Ok(self.store.verify_audit_chain(anchor).await?)
     }

@@ -7,10 +7,12 @@ use crate::{Result, ServiceError};
 
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// 32 random bytes as 64 hex characters (session ids, CSRF tokens, one-time links).
@@ -46,7 +48,9 @@ pub(crate) async fn verify_password(pw: String, hash: Option<String>) -> bool {
     let real = hash.is_some();
     let hash = hash.unwrap_or_else(|| DUMMY_HASH.to_owned());
     tokio::task::spawn_blocking(move || {
-        Argon2::default().verify_password(pw.as_bytes(), hash.as_str()).is_ok()
+        Argon2::default()
+            .verify_password(pw.as_bytes(), hash.as_str())
+            .is_ok()
     })
     .await
     .unwrap_or(false)

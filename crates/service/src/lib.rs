@@ -57,7 +57,9 @@ pub struct Service {
 
 impl std::fmt::Debug for Service {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Service").field("store", &self.store.display_url()).finish_non_exhaustive()
+        f.debug_struct("Service")
+            .field("store", &self.store.display_url())
+            .finish_non_exhaustive()
     }
 }
 
@@ -124,7 +126,10 @@ impl From<StoreError> for ServiceError {
 
 impl ServiceError {
     pub(crate) fn field(field: &'static str, message: impl Into<String>) -> Self {
-        ServiceError::Invalid(vec![FieldError { field, message: message.into() }])
+        ServiceError::Invalid(vec![FieldError {
+            field,
+            message: message.into(),
+        }])
     }
 }
 
@@ -132,7 +137,11 @@ pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 
 impl Service {
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: ServiceConfig) -> Self {
-        Self { store, clock, config }
+        Self {
+            store,
+            clock,
+            config,
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -153,7 +162,9 @@ impl Service {
 
     /// Where `target` stands relative to the actor's agency.
     pub async fn relation(&self, actor: &Actor, target: AgencyId) -> Result<Relation> {
-        let Actor::User(u) = actor else { return Ok(Relation::Own) };
+        let Actor::User(u) = actor else {
+            return Ok(Relation::Own);
+        };
         if u.agency_id == target {
             return Ok(Relation::Own);
         }
@@ -193,7 +204,10 @@ impl Service {
     }
 
     pub(crate) async fn agency_or_404(&self, id: AgencyId) -> Result<Agency> {
-        self.store.agency(id).await?.ok_or_else(|| ServiceError::NotFound("该机关".into()))
+        self.store
+            .agency(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound("该机关".into()))
     }
 
     /// Writes the audit event of a change into its transaction.

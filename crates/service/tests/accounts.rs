@@ -2,8 +2,8 @@
 
 use chrono::Duration;
 use gongkai_domain::Role;
-use gongkai_service::{Actor, LoginError, ServiceError, SetupForm, UserUpdate};
 use gongkai_service::store::TokenPurpose;
+use gongkai_service::{Actor, LoginError, ServiceError, SetupForm, UserUpdate};
 use gongkai_test_support::{PASSWORD, TestApp, TestDb};
 
 #[tokio::test]
@@ -11,13 +11,18 @@ async fn first_run_setup_creates_the_root_agency_and_admin_once() {
     for db in TestDb::all("first_run_setup").await {
         let svc = gongkai_service::Service::new(
             db.store.clone(),
-            std::sync::Arc::new(gongkai_domain::FixedClock::new(gongkai_test_support::test_start())),
+            std::sync::Arc::new(gongkai_domain::FixedClock::new(
+                gongkai_test_support::test_start(),
+            )),
             gongkai_service::ServiceConfig::default(),
         );
         assert!(svc.needs_setup().await.unwrap());
         let t1 = svc.issue_setup_token().await.unwrap().unwrap();
         let t2 = svc.issue_setup_token().await.unwrap().unwrap();
-        assert!(svc.check_token(&t1, TokenPurpose::Setup).await.is_err(), "a new link revokes the old one");
+        assert!(
+            svc.check_token(&t1, TokenPurpose::Setup).await.is_err(),
+            "a new link revokes the old one"
+        );
         let mut f = SetupForm {
             agency_name: "示例市人民政府".into(),
             agency_kind: "government".into(),
@@ -27,7 +32,9 @@ async fn first_run_setup_creates_the_root_agency_and_admin_once() {
             confirm: "short".into(),
         };
         let err = svc.complete_setup(&t2, &f).await.unwrap_err();
-        let ServiceError::Invalid(fields) = err else { panic!("{err:?}") };
+        let ServiceError::Invalid(fields) = err else {
+            panic!("{err:?}")
+        };
         assert_eq!(fields[0].field, "password");
         assert!(fields[0].message.contains("至少 10 个字符"));
         f.password = PASSWORD.into();
@@ -36,9 +43,23 @@ async fn first_run_setup_creates_the_root_agency_and_admin_once() {
         assert_eq!(admin.username, "admin");
         assert_eq!(admin.roles, vec![Role::Admin]);
         assert!(!svc.needs_setup().await.unwrap());
-        assert!(svc.issue_setup_token().await.unwrap().is_none(), "no setup link once an admin exists");
-        assert!(svc.complete_setup(&t2, &f).await.is_err(), "{}: the link works once", db.label);
-        assert_eq!(svc.store().verify_audit_chain(None).await.unwrap().first_break, None);
+        assert!(
+            svc.issue_setup_token().await.unwrap().is_none(),
+            "no setup link once an admin exists"
+        );
+        assert!(
+            svc.complete_setup(&t2, &f).await.is_err(),
+            "{}: the link works once",
+            db.label
+        );
+        assert_eq!(
+            svc.store()
+                .verify_audit_chain(None)
+                .await
+                .unwrap()
+                .first_break,
+            None
+        );
     }
 }
 
@@ -47,34 +68,66 @@ async fn login_is_throttled_per_account_and_clears_after_the_window() {
     let app = TestApp::new().await;
     app.user("zhang", app.agencies.ems, &[Role::Drafter]).await;
     for _ in 0..5 {
-        assert!(matches!(app.service.login("zhang", "wrong", "10.0.0.1").await, Err(LoginError::BadCredentials)));
+        assert!(matches!(
+            app.service.login("zhang", "wrong", "10.0.0.1").await,
+            Err(LoginError::BadCredentials)
+        ));
     }
     // Even the right password is refused while locked, and the message says for how long.
-    let e = app.service.login("zhang", PASSWORD, "10.0.0.2").await.unwrap_err();
+    let e = app
+        .service
+        .login("zhang", PASSWORD, "10.0.0.2")
+        .await
+        .unwrap_err();
     assert!(matches!(e, LoginError::Throttled { minutes: 15 }), "{e:?}");
     assert!(e.to_string().contains("15 分钟"));
     app.clock.advance(Duration::minutes(16));
-    app.service.login("zhang", PASSWORD, "10.0.0.2").await.unwrap();
+    app.service
+        .login("zhang", PASSWORD, "10.0.0.2")
+        .await
+        .unwrap();
     // Unknown names fail the same way as wrong passwords.
-    assert!(matches!(app.service.login("nobody", "x", "10.0.0.3").await, Err(LoginError::BadCredentials)));
+    assert!(matches!(
+        app.service.login("nobody", "x", "10.0.0.3").await,
+        Err(LoginError::BadCredentials)
+    ));
     let failed = app
         .service
-        .audit_events(&Actor::System, &gongkai_service::AuditQuery { action: Some("auth.login_failed".into()), ..Default::default() }, 50)
+        .audit_events(
+            &Actor::System,
+            &gongkai_service::AuditQuery {
+                action: Some("auth.login_failed".into()),
+                ..Default::default()
+            },
+            50,
+        )
         .await
         .unwrap();
     assert_eq!(failed.len(), 6);
-    assert!(failed.iter().all(|e| !e.detail.contains("10.0.0")), "addresses are not written to the audit log");
+    assert!(
+        failed.iter().all(|e| !e.detail.contains("10.0.0")),
+        "addresses are not written to the audit log"
+    );
 }
 
 #[tokio::test]
 async fn per_address_throttling_stops_password_spraying() {
     let app = TestApp::new().await;
     for i in 0..20 {
-        let _ = app.service.login(&format!("user{i}"), "guess", "10.9.9.9").await;
+        let _ = app
+            .service
+            .login(&format!("user{i}"), "guess", "10.9.9.9")
+            .await;
     }
     app.user("real", app.agencies.ems, &[Role::Drafter]).await;
-    assert!(matches!(app.service.login("real", PASSWORD, "10.9.9.9").await, Err(LoginError::Throttled { .. })));
-    app.service.login("real", PASSWORD, "10.1.1.1").await.unwrap();
+    assert!(matches!(
+        app.service.login("real", PASSWORD, "10.9.9.9").await,
+        Err(LoginError::Throttled { .. })
+    ));
+    app.service
+        .login("real", PASSWORD, "10.1.1.1")
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -83,42 +136,113 @@ async fn sessions_expire_and_end_with_password_changes_and_disabling() {
     let admin = app.user("boss", app.agencies.city, &[Role::Admin]).await;
     let u = app.user("lisi", app.agencies.ems, &[Role::Drafter]).await;
     let (tok, _) = app.service.start_session(Some(&u)).await.unwrap();
-    assert!(app.service.session(&tok).await.unwrap().unwrap().user.is_some());
+    assert!(
+        app.service
+            .session(&tok)
+            .await
+            .unwrap()
+            .unwrap()
+            .user
+            .is_some()
+    );
     // Idle timeout (30 minutes), slid by activity.
     app.clock.advance(Duration::minutes(20));
     assert!(app.service.session(&tok).await.unwrap().is_some());
     app.clock.advance(Duration::minutes(20));
-    assert!(app.service.session(&tok).await.unwrap().is_some(), "activity slid the expiry");
+    assert!(
+        app.service.session(&tok).await.unwrap().is_some(),
+        "activity slid the expiry"
+    );
     app.clock.advance(Duration::minutes(31));
     assert!(app.service.session(&tok).await.unwrap().is_none());
 
     // A password change ends every older session.
     let (tok, _) = app.service.start_session(Some(&u)).await.unwrap();
-    let err = app.service.change_password(&u, "wrong", "New-Passw0rd!", "New-Passw0rd!").await.unwrap_err();
+    let err = app
+        .service
+        .change_password(&u, "wrong", "New-Passw0rd!", "New-Passw0rd!")
+        .await
+        .unwrap_err();
     assert!(matches!(err, ServiceError::Invalid(ref v) if v[0].field == "current"));
-    let u2 = app.service.change_password(&u, PASSWORD, "New-Passw0rd!", "New-Passw0rd!").await.unwrap();
+    let u2 = app
+        .service
+        .change_password(&u, PASSWORD, "New-Passw0rd!", "New-Passw0rd!")
+        .await
+        .unwrap();
     assert!(app.service.session(&tok).await.unwrap().is_none());
-    app.service.login("lisi", "New-Passw0rd!", "x").await.unwrap();
+    app.service
+        .login("lisi", "New-Passw0rd!", "x")
+        .await
+        .unwrap();
 
     // Disabling ends sessions and blocks login; enabling restores login.
     let (tok, _) = app.service.start_session(Some(&u2)).await.unwrap();
-    app.service.set_user_disabled(&Actor::User(admin.clone()), u.id, true).await.unwrap();
+    app.service
+        .set_user_disabled(&Actor::User(admin.clone()), u.id, true)
+        .await
+        .unwrap();
     assert!(app.service.session(&tok).await.unwrap().is_none());
-    assert!(app.service.login("lisi", "New-Passw0rd!", "x").await.is_err());
-    app.service.set_user_disabled(&Actor::User(admin.clone()), u.id, false).await.unwrap();
-    app.service.login("lisi", "New-Passw0rd!", "x").await.unwrap();
+    assert!(
+        app.service
+            .login("lisi", "New-Passw0rd!", "x")
+            .await
+            .is_err()
+    );
+    app.service
+        .set_user_disabled(&Actor::User(admin.clone()), u.id, false)
+        .await
+        .unwrap();
+    app.service
+        .login("lisi", "New-Passw0rd!", "x")
+        .await
+        .unwrap();
 
     // Admin reset: old password dead at once; the link sets a new one, once.
-    let token = app.service.reset_password(&Actor::User(admin), u.id).await.unwrap();
-    assert!(app.service.login("lisi", "New-Passw0rd!", "y").await.is_err());
-    app.service.set_password_with_token(&token, "Third-Passw0rd", "Third-Passw0rd").await.unwrap();
-    assert!(app.service.set_password_with_token(&token, "Fourth-Passw0rd", "Fourth-Passw0rd").await.is_err());
-    app.service.login("lisi", "Third-Passw0rd", "y").await.unwrap();
+    let token = app
+        .service
+        .reset_password(&Actor::User(admin), u.id)
+        .await
+        .unwrap();
+    assert!(
+        app.service
+            .login("lisi", "New-Passw0rd!", "y")
+            .await
+            .is_err()
+    );
+    app.service
+        .set_password_with_token(&token, "Third-Passw0rd", "Third-Passw0rd")
+        .await
+        .unwrap();
+    assert!(
+        app.service
+            .set_password_with_token(&token, "Fourth-Passw0rd", "Fourth-Passw0rd")
+            .await
+            .is_err()
+    );
+    app.service
+        .login("lisi", "Third-Passw0rd", "y")
+        .await
+        .unwrap();
     // Links expire after 72 hours.
-    let admin = app.service.store().user_by_username("boss").await.unwrap().unwrap();
-    let token = app.service.reset_password(&Actor::User(admin), u.id).await.unwrap();
+    let admin = app
+        .service
+        .store()
+        .user_by_username("boss")
+        .await
+        .unwrap()
+        .unwrap();
+    let token = app
+        .service
+        .reset_password(&Actor::User(admin), u.id)
+        .await
+        .unwrap();
     app.clock.advance(Duration::hours(73));
-    assert!(app.service.set_password_with_token(&token, "Fifth-Passw0rd", "Fifth-Passw0rd").await.is_err());
+    assert!(
+        app.service
+            .set_password_with_token(&token, "Fifth-Passw0rd", "Fifth-Passw0rd")
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test]
@@ -126,9 +250,20 @@ async fn administrators_cannot_lock_themselves_out() {
     let app = TestApp::new().await;
     let admin = app.user("boss", app.agencies.city, &[Role::Admin]).await;
     let me = Actor::User(admin.clone());
-    assert!(matches!(app.service.set_user_disabled(&me, admin.id, true).await, Err(ServiceError::Refused(_))));
-    let upd = UserUpdate { display_name: "王".into(), division_id: None, roles: vec!["office".into()] };
-    let err = app.service.update_user(&me, admin.id, &upd).await.unwrap_err();
+    assert!(matches!(
+        app.service.set_user_disabled(&me, admin.id, true).await,
+        Err(ServiceError::Refused(_))
+    ));
+    let upd = UserUpdate {
+        display_name: "王".into(),
+        division_id: None,
+        roles: vec!["office".into()],
+    };
+    let err = app
+        .service
+        .update_user(&me, admin.id, &upd)
+        .await
+        .unwrap_err();
     assert!(matches!(err, ServiceError::Invalid(ref v) if v[0].field == "roles"));
 }
 
@@ -138,29 +273,45 @@ async fn form_errors_name_every_field() {
     let admin = app.user("boss", app.agencies.city, &[Role::Admin]).await;
     let err = app
         .service
-        .create_user(&Actor::User(admin.clone()), &gongkai_service::NewUser {
-            username: "张三".into(),
-            display_name: " ".into(),
-            agency_id: app.agencies.ems.0,
-            division_id: None,
-            roles: vec![],
-        })
+        .create_user(
+            &Actor::User(admin.clone()),
+            &gongkai_service::NewUser {
+                username: "张三".into(),
+                display_name: " ".into(),
+                agency_id: app.agencies.ems.0,
+                division_id: None,
+                roles: vec![],
+            },
+        )
         .await
         .unwrap_err();
-    let ServiceError::Invalid(v) = err else { panic!() };
+    let ServiceError::Invalid(v) = err else {
+        panic!()
+    };
     let fields: Vec<_> = v.iter().map(|f| f.field).collect();
     assert_eq!(fields, vec!["username", "display_name", "roles"]);
     // A division of another agency is refused.
-    let d = app.service.create_division(&Actor::User(admin.clone()), app.agencies.transport, "办公室").await.unwrap();
+    let d = app
+        .service
+        .create_division(
+            &Actor::User(admin.clone()),
+            app.agencies.transport,
+            "办公室",
+        )
+        .await
+        .unwrap();
     let err = app
         .service
-        .create_user(&Actor::User(admin), &gongkai_service::NewUser {
-            username: "zhang".into(),
-            display_name: "张三".into(),
-            agency_id: app.agencies.ems.0,
-            division_id: Some(d.id.0),
-            roles: vec!["drafter".into()],
-        })
+        .create_user(
+            &Actor::User(admin),
+            &gongkai_service::NewUser {
+                username: "zhang".into(),
+                display_name: "张三".into(),
+                agency_id: app.agencies.ems.0,
+                division_id: Some(d.id.0),
+                roles: vec!["drafter".into()],
+            },
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, ServiceError::Invalid(ref v) if v[0].field == "division_id"));

@@ -26,30 +26,57 @@ fn expected(role: Role, action: Action, rel: Rel) -> bool {
             A::ManageUsers | A::ManageAgencies | A::ManageDivisions => role == R::Admin,
         },
         Rel::Child => match action {
-            A::ViewBackOffice | A::ViewUsers | A::ViewAudit => matches!(role, R::Supervisor | R::Admin),
+            A::ViewBackOffice | A::ViewUsers | A::ViewAudit => {
+                matches!(role, R::Supervisor | R::Admin)
+            }
             A::ManageUsers | A::ManageAgencies | A::ManageDivisions => role == R::Admin,
         },
     }
 }
 
 /// Performs `action` on `target` as `actor` through the service; `Ok` if it was allowed.
-async fn probe(svc: &Service, actor: &Actor, action: Action, target: AgencyId, n: usize) -> Result<(), ServiceError> {
+async fn probe(
+    svc: &Service,
+    actor: &Actor,
+    action: Action,
+    target: AgencyId,
+    n: usize,
+) -> Result<(), ServiceError> {
     match action {
         Action::ViewBackOffice => svc.agency(actor, target).await.map(drop),
         Action::ViewUsers => svc.users(actor, Some(target)).await.map(drop),
         Action::ManageUsers => svc
-            .create_user(actor, &NewUser {
-                username: format!("probe{n}"),
-                display_name: "探针".into(),
-                agency_id: target.0,
-                division_id: None,
-                roles: vec!["drafter".into()],
-            })
+            .create_user(
+                actor,
+                &NewUser {
+                    username: format!("probe{n}"),
+                    display_name: "探针".into(),
+                    agency_id: target.0,
+                    division_id: None,
+                    roles: vec!["drafter".into()],
+                },
+            )
             .await
             .map(drop),
-        Action::ManageAgencies => svc.create_agency(actor, Some(target), &format!("探针机关{n}"), "department").await.map(drop),
-        Action::ManageDivisions => svc.create_division(actor, target, &format!("探针处室{n}")).await.map(drop),
-        Action::ViewAudit => svc.audit_events(actor, &AuditQuery { agency: Some(target), ..AuditQuery::default() }, 5).await.map(drop),
+        Action::ManageAgencies => svc
+            .create_agency(actor, Some(target), &format!("探针机关{n}"), "department")
+            .await
+            .map(drop),
+        Action::ManageDivisions => svc
+            .create_division(actor, target, &format!("探针处室{n}"))
+            .await
+            .map(drop),
+        Action::ViewAudit => svc
+            .audit_events(
+                actor,
+                &AuditQuery {
+                    agency: Some(target),
+                    ..AuditQuery::default()
+                },
+                5,
+            )
+            .await
+            .map(drop),
     }
 }
 
@@ -63,20 +90,36 @@ async fn every_role_every_action_every_relation() {
         let mut checked = 0;
         for role in Role::ALL {
             // One account of this role in the city government (parent) and in the EMS bureau.
-            let in_city = app.service.create_user(&Actor::System, &NewUser {
-                username: format!("{}.city", role.id().replace('_', "-")),
-                display_name: "城市".into(),
-                agency_id: a.city.0,
-                division_id: None,
-                roles: vec![role.id().into()],
-            }).await.unwrap().0;
-            let in_ems = app.service.create_user(&Actor::System, &NewUser {
-                username: format!("{}.ems", role.id().replace('_', "-")),
-                display_name: "应急".into(),
-                agency_id: a.ems.0,
-                division_id: None,
-                roles: vec![role.id().into()],
-            }).await.unwrap().0;
+            let in_city = app
+                .service
+                .create_user(
+                    &Actor::System,
+                    &NewUser {
+                        username: format!("{}.city", role.id().replace('_', "-")),
+                        display_name: "城市".into(),
+                        agency_id: a.city.0,
+                        division_id: None,
+                        roles: vec![role.id().into()],
+                    },
+                )
+                .await
+                .unwrap()
+                .0;
+            let in_ems = app
+                .service
+                .create_user(
+                    &Actor::System,
+                    &NewUser {
+                        username: format!("{}.ems", role.id().replace('_', "-")),
+                        display_name: "应急".into(),
+                        agency_id: a.ems.0,
+                        division_id: None,
+                        roles: vec![role.id().into()],
+                    },
+                )
+                .await
+                .unwrap()
+                .0;
             for action in Action::ALL {
                 for (rel, actor, target) in [
                     (Rel::Own, &in_ems, a.ems),
@@ -86,16 +129,26 @@ async fn every_role_every_action_every_relation() {
                 ] {
                     n += 1;
                     let before = app.db.store.count("audit_events").await.unwrap();
-                    let got = probe(&app.service, &Actor::User(actor.clone()), action, target, n).await;
+                    let got =
+                        probe(&app.service, &Actor::User(actor.clone()), action, target, n).await;
                     let after = app.db.store.count("audit_events").await.unwrap();
                     let want = expected(role, action, rel);
                     match (&got, want) {
                         (Ok(()), true) | (Err(ServiceError::Forbidden { .. }), false) => {}
-                        _ => panic!("{label}: {role:?} {action:?} {rel:?}: expected allowed={want}, got {got:?}"),
+                        _ => panic!(
+                            "{label}: {role:?} {action:?} {rel:?}: expected allowed={want}, got {got:?}"
+                        ),
                     }
-                    let mutating = matches!(action, Action::ManageUsers | Action::ManageAgencies | Action::ManageDivisions);
+                    let mutating = matches!(
+                        action,
+                        Action::ManageUsers | Action::ManageAgencies | Action::ManageDivisions
+                    );
                     let wrote = after - before;
-                    assert_eq!(wrote, i64::from(mutating && want), "{label}: {role:?} {action:?} {rel:?}: audit rows written");
+                    assert_eq!(
+                        wrote,
+                        i64::from(mutating && want),
+                        "{label}: {role:?} {action:?} {rel:?}: audit rows written"
+                    );
                     checked += 1;
                 }
             }
@@ -104,8 +157,15 @@ async fn every_role_every_action_every_relation() {
         // The domain table agrees with the hand-written one.
         for role in Role::ALL {
             for action in Action::ALL {
-                for (rel, drel) in [(Rel::Own, gongkai_domain::Relation::Own), (Rel::Child, gongkai_domain::Relation::Descendant), (Rel::Sibling, gongkai_domain::Relation::Other)] {
-                    assert_eq!(gongkai_domain::permits(&[role], action, drel), expected(role, action, rel));
+                for (rel, drel) in [
+                    (Rel::Own, gongkai_domain::Relation::Own),
+                    (Rel::Child, gongkai_domain::Relation::Descendant),
+                    (Rel::Sibling, gongkai_domain::Relation::Other),
+                ] {
+                    assert_eq!(
+                        gongkai_domain::permits(&[role], action, drel),
+                        expected(role, action, rel)
+                    );
                 }
             }
         }
@@ -117,8 +177,15 @@ async fn disabled_accounts_can_do_nothing() {
     let app = TestApp::new().await;
     let admin = app.user("boss", app.agencies.city, &[Role::Admin]).await;
     let other = app.user("other", app.agencies.city, &[Role::Admin]).await;
-    app.service.set_user_disabled(&Actor::User(admin.clone()), other.id, true).await.unwrap();
+    app.service
+        .set_user_disabled(&Actor::User(admin.clone()), other.id, true)
+        .await
+        .unwrap();
     let other = app.service.store().user(other.id).await.unwrap().unwrap();
-    let err = app.service.create_division(&Actor::User(other), app.agencies.city, "办公室").await.unwrap_err();
+    let err = app
+        .service
+        .create_division(&Actor::User(other), app.agencies.city, "办公室")
+        .await
+        .unwrap_err();
     assert!(matches!(err, ServiceError::Forbidden { .. }));
 }

@@ -119,10 +119,12 @@ impl Store {
     }
 
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{USER_COLS} WHERE username = $1")))
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{USER_COLS} WHERE username = $1"
+        )))
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
         let Some(row) = row else { return Ok(None) };
         let mut u = user(&row)?;
         u.roles = self.roles_of(u.id).await?;
@@ -131,9 +133,11 @@ impl Store {
 
     /// Every account, ordered by agency then user name.
     pub async fn users(&self) -> Result<Vec<User>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{USER_COLS} ORDER BY agency_id, username")))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{USER_COLS} ORDER BY agency_id, username"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
         let users = rows.iter().map(user).collect::<Result<Vec<_>>>()?;
         self.with_roles(users).await
     }
@@ -143,7 +147,11 @@ impl Store {
             .bind(id.0)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.and_then(|r| r.try_get::<Option<String>, _>("password_hash").ok().flatten()))
+        Ok(row.and_then(|r| {
+            r.try_get::<Option<String>, _>("password_hash")
+                .ok()
+                .flatten()
+        }))
     }
 
     /// Whether any enabled administrator with a password exists (else the site needs setup).
@@ -167,7 +175,11 @@ impl Store {
         let Some(row) = row else { return Ok(None) };
         let purpose: String = row.try_get("purpose")?;
         Ok(Some(AccountToken {
-            purpose: if purpose == "setup" { TokenPurpose::Setup } else { TokenPurpose::Reset },
+            purpose: if purpose == "setup" {
+                TokenPurpose::Setup
+            } else {
+                TokenPurpose::Reset
+            },
             user_id: opt_i64(&row, "user_id")?.map(UserId),
             expires_at: row.try_get("expires_at")?,
             used_at: opt_i64(&row, "used_at")?,
@@ -181,12 +193,19 @@ impl Store {
             .bind(since_ms)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(|r| Ok(r.try_get::<i64, _>("at")?)).collect()
+        rows.iter()
+            .map(|r| Ok(r.try_get::<i64, _>("at")?))
+            .collect()
     }
 
     /// Records a failed login (outside any audited transaction: it must stick even when the
     /// login is refused) and forgets failures older than `forget_before_ms`.
-    pub async fn record_login_failure(&self, keys: &[String], now_ms: i64, forget_before_ms: i64) -> Result<()> {
+    pub async fn record_login_failure(
+        &self,
+        keys: &[String],
+        now_ms: i64,
+        forget_before_ms: i64,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         for key in keys {
             sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
@@ -227,7 +246,7 @@ impl Tx {
         .bind(division_id.map(|d| d.0))
         .bind(password_hash)
         .bind(now_ms)
-        .fetch_one(&mut *self.tx)
+        .fetch_one(&mut *self.inner)
         .await
         .map_err(|e| StoreError::conflict_or(e, format!("用户名“{username}”")))?;
         let id = UserId(row.try_get("id")?);
@@ -238,13 +257,13 @@ impl Tx {
     pub async fn set_roles(&mut self, id: UserId, roles: &[Role]) -> Result<()> {
         sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
             .bind(id.0)
-            .execute(&mut *self.tx)
+            .execute(&mut *self.inner)
             .await?;
         for r in roles {
             sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
                 .bind(id.0)
                 .bind(r.id())
-                .execute(&mut *self.tx)
+                .execute(&mut *self.inner)
                 .await?;
         }
         Ok(())
@@ -257,25 +276,32 @@ impl Tx {
         division_id: Option<DivisionId>,
         now_ms: i64,
     ) -> Result<()> {
-        sqlx::query("UPDATE users SET display_name = $1, division_id = $2, updated_at = $3 WHERE id = $4")
-            .bind(display_name)
-            .bind(division_id.map(|d| d.0))
-            .bind(now_ms)
-            .bind(id.0)
-            .execute(&mut *self.tx)
-            .await?;
+        sqlx::query(
+            "UPDATE users SET display_name = $1, division_id = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(display_name)
+        .bind(division_id.map(|d| d.0))
+        .bind(now_ms)
+        .bind(id.0)
+        .execute(&mut *self.inner)
+        .await?;
         Ok(())
     }
 
     /// Sets the password hash (or clears it) and raises the auth epoch, ending older sessions.
-    pub async fn set_password_hash(&mut self, id: UserId, hash: Option<&str>, now_ms: i64) -> Result<()> {
+    pub async fn set_password_hash(
+        &mut self,
+        id: UserId,
+        hash: Option<&str>,
+        now_ms: i64,
+    ) -> Result<()> {
         sqlx::query(
             "UPDATE users SET password_hash = $1, auth_epoch = auth_epoch + 1, updated_at = $2 WHERE id = $3",
         )
         .bind(hash)
         .bind(now_ms)
         .bind(id.0)
-        .execute(&mut *self.tx)
+        .execute(&mut *self.inner)
         .await?;
         Ok(())
     }
@@ -287,11 +313,11 @@ impl Tx {
         .bind(i64::from(disabled))
         .bind(now_ms)
         .bind(id.0)
-        .execute(&mut *self.tx)
+        .execute(&mut *self.inner)
         .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(id.0)
-            .execute(&mut *self.tx)
+            .execute(&mut *self.inner)
             .await?;
         Ok(())
     }
@@ -313,7 +339,7 @@ impl Tx {
         .bind(now_ms)
         .bind(purpose.id())
         .bind(user_id.map(|u| u.0))
-        .execute(&mut *self.tx)
+        .execute(&mut *self.inner)
         .await?;
         sqlx::query(
             "INSERT INTO account_tokens (token_hash, purpose, user_id, created_at, expires_at) \
@@ -324,25 +350,27 @@ impl Tx {
         .bind(user_id.map(|u| u.0))
         .bind(now_ms)
         .bind(expires_at)
-        .execute(&mut *self.tx)
+        .execute(&mut *self.inner)
         .await?;
         Ok(())
     }
 
     /// Marks a token used; `false` if it was already used (a concurrent use lost the race).
     pub async fn use_account_token(&mut self, token_hash: &str, now_ms: i64) -> Result<bool> {
-        let r = sqlx::query("UPDATE account_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
-            .bind(now_ms)
-            .bind(token_hash)
-            .execute(&mut *self.tx)
-            .await?;
+        let r = sqlx::query(
+            "UPDATE account_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+        )
+        .bind(now_ms)
+        .bind(token_hash)
+        .execute(&mut *self.inner)
+        .await?;
         Ok(r.rows_affected() == 1)
     }
 
     pub async fn clear_login_failures(&mut self, key: &str) -> Result<()> {
         sqlx::query("DELETE FROM login_failures WHERE key = $1")
             .bind(key)
-            .execute(&mut *self.tx)
+            .execute(&mut *self.inner)
             .await?;
         Ok(())
     }

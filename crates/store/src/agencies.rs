@@ -17,7 +17,11 @@ pub enum AgencyKind {
 }
 
 impl AgencyKind {
-    pub const ALL: [AgencyKind; 3] = [AgencyKind::Government, AgencyKind::Department, AgencyKind::Other];
+    pub const ALL: [AgencyKind; 3] = [
+        AgencyKind::Government,
+        AgencyKind::Department,
+        AgencyKind::Other,
+    ];
 
     pub const fn id(self) -> &'static str {
         match self {
@@ -36,7 +40,9 @@ impl AgencyKind {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.id() == s || k.label() == s)
+        Self::ALL
+            .into_iter()
+            .find(|k| k.id() == s || k.label() == s)
     }
 }
 
@@ -98,10 +104,12 @@ impl Store {
     }
 
     pub async fn agency_by_name(&self, name: &str) -> Result<Option<Agency>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{AGENCY_COLS} WHERE name = $1")))
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{AGENCY_COLS} WHERE name = $1"
+        )))
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(agency).transpose()
     }
 
@@ -116,10 +124,11 @@ impl Store {
     }
 
     pub async fn division(&self, id: DivisionId) -> Result<Option<Division>> {
-        let row = sqlx::query("SELECT id, agency_id, name, created_at FROM divisions WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT id, agency_id, name, created_at FROM divisions WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await?;
         row.as_ref().map(division).transpose()
     }
 }
@@ -139,31 +148,41 @@ impl Tx {
         .bind(name)
         .bind(kind.id())
         .bind(now_ms)
-        .fetch_one(&mut *self.tx)
+        .fetch_one(&mut *self.inner)
         .await
         .map_err(|e| StoreError::conflict_or(e, format!("机关“{name}”")))?;
         Ok(AgencyId(row.try_get("id")?))
     }
 
-    pub async fn rename_agency(&mut self, id: AgencyId, name: &str, kind: AgencyKind) -> Result<()> {
+    pub async fn rename_agency(
+        &mut self,
+        id: AgencyId,
+        name: &str,
+        kind: AgencyKind,
+    ) -> Result<()> {
         sqlx::query("UPDATE agencies SET name = $1, kind = $2 WHERE id = $3")
             .bind(name)
             .bind(kind.id())
             .bind(id.0)
-            .execute(&mut *self.tx)
+            .execute(&mut *self.inner)
             .await
             .map_err(|e| StoreError::conflict_or(e, format!("机关“{name}”")))?;
         Ok(())
     }
 
-    pub async fn insert_division(&mut self, agency_id: AgencyId, name: &str, now_ms: i64) -> Result<DivisionId> {
+    pub async fn insert_division(
+        &mut self,
+        agency_id: AgencyId,
+        name: &str,
+        now_ms: i64,
+    ) -> Result<DivisionId> {
         let row = sqlx::query(
             "INSERT INTO divisions (agency_id, name, created_at) VALUES ($1, $2, $3) RETURNING id",
         )
         .bind(agency_id.0)
         .bind(name)
         .bind(now_ms)
-        .fetch_one(&mut *self.tx)
+        .fetch_one(&mut *self.inner)
         .await
         .map_err(|e| StoreError::conflict_or(e, format!("处室“{name}”")))?;
         Ok(DivisionId(row.try_get("id")?))
@@ -173,7 +192,7 @@ impl Tx {
         sqlx::query("UPDATE divisions SET name = $1 WHERE id = $2")
             .bind(name)
             .bind(id.0)
-            .execute(&mut *self.tx)
+            .execute(&mut *self.inner)
             .await
             .map_err(|e| StoreError::conflict_or(e, format!("处室“{name}”")))?;
         Ok(())

@@ -1,5 +1,7 @@
 //! The append-only, hash-chained audit log.
 
+use std::fmt::Write as _;
+
 use gongkai_domain::audit::{AuditEvent, NewAuditEvent};
 use gongkai_domain::{ChainReport, ChainVerifier, GENESIS_HASH};
 use sqlx::Row;
@@ -58,27 +60,35 @@ impl Store {
                 return Ok(Vec::new());
             }
             let ph: Vec<String> = ids.iter().map(|_| format!("${}", next())).collect();
-            sql.push_str(&format!(" AND agency_id IN ({})", ph.join(", ")));
+            let _ = write!(sql, " AND agency_id IN ({})", ph.join(", "));
             ints.extend(ids);
         }
-        for (v, cond) in [(f.from_ms, "at >="), (f.to_ms, "at <"), (f.before_seq, "seq <")] {
+        for (v, cond) in [
+            (f.from_ms, "at >="),
+            (f.to_ms, "at <"),
+            (f.before_seq, "seq <"),
+        ] {
             if let Some(v) = v {
-                sql.push_str(&format!(" AND {cond} ${}", next()));
+                let _ = write!(sql, " AND {cond} ${}", next());
                 ints.push(v);
             }
         }
         if let Some(a) = f.actor.as_deref().filter(|s| !s.is_empty()) {
-            sql.push_str(&format!(" AND actor = ${}", next()));
+            let _ = write!(sql, " AND actor = ${}", next());
             texts.push(a.to_owned());
         }
         if let Some(a) = f.action.as_deref().filter(|s| !s.is_empty()) {
             let i = next();
             let j = next();
-            sql.push_str(&format!(" AND (action = ${i} OR substr(action, 1, {}) = ${j})", a.len() as i64));
+            let _ = write!(
+                sql,
+                " AND (action = ${i} OR substr(action, 1, {}) = ${j})",
+                a.len() as i64
+            );
             texts.push(a.to_owned());
             texts.push(a.to_owned());
         }
-        sql.push_str(&format!(" ORDER BY seq DESC LIMIT ${}", next()));
+        let _ = write!(sql, " ORDER BY seq DESC LIMIT ${}", next());
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for v in ints {
             q = q.bind(v);
@@ -132,9 +142,10 @@ impl Tx {
         let (seq, hash) = match self.tail.take() {
             Some(t) => t,
             None => {
-                let row = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-                    .fetch_optional(&mut *self.tx)
-                    .await?;
+                let row =
+                    sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+                        .fetch_optional(&mut *self.inner)
+                        .await?;
                 match row {
                     Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
                     None => (0, GENESIS_HASH.to_owned()),
@@ -157,7 +168,7 @@ impl Tx {
         .bind(&ev.detail)
         .bind(&ev.prev_hash)
         .bind(&ev.hash)
-        .execute(&mut *self.tx)
+        .execute(&mut *self.inner)
         .await?;
         self.tail = Some((ev.seq, ev.hash));
         Ok(ev.seq)

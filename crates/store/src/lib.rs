@@ -46,7 +46,10 @@ pub enum StoreError {
     #[error("无法打开数据库 {url}：{source}")]
     Open { url: String, source: sqlx::Error },
     #[error("数据库迁移失败（{url}）：{source}")]
-    Migrate { url: String, source: sqlx::migrate::MigrateError },
+    Migrate {
+        url: String,
+        source: sqlx::migrate::MigrateError,
+    },
     /// A unique constraint refused the write; the text names what already exists.
     #[error("已存在：{0}")]
     Conflict(String),
@@ -124,18 +127,21 @@ impl Store {
         {
             return Err(StoreError::Open {
                 url: display_url,
-                source: sqlx::Error::Configuration(
-                    format!("目录 {} 不存在", dir.display()).into(),
-                ),
+                source: sqlx::Error::Configuration(format!("目录 {} 不存在", dir.display()).into()),
             });
         }
         let max = if backend == Backend::Sqlite { 8 } else { 16 };
+        let read_only = url.contains("mode=ro");
         let pool = AnyPoolOptions::new()
             .max_connections(max)
             .acquire_timeout(Duration::from_secs(10))
-            .after_connect(|conn, _| {
+            .after_connect(move |conn, _| {
                 Box::pin(async move {
-                    if conn.backend_name() == "SQLite" {
+                    if conn.backend_name() == "SQLite" && read_only {
+                        sqlx::raw_sql("PRAGMA busy_timeout=10000;")
+                            .execute(&mut *conn)
+                            .await?;
+                    } else if conn.backend_name() == "SQLite" {
                         // FULL: an acknowledged commit survives power loss, not only a crash.
                         sqlx::raw_sql(
                             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
@@ -149,8 +155,16 @@ impl Store {
             })
             .connect(url)
             .await
-            .map_err(|source| StoreError::Open { url: display_url.clone(), source })?;
-        Ok(Self { pool, backend, display_url, sqlite_path })
+            .map_err(|source| StoreError::Open {
+                url: display_url.clone(),
+                source,
+            })?;
+        Ok(Self {
+            pool,
+            backend,
+            display_url,
+            sqlite_path,
+        })
     }
 
     /// Connects and applies every pending migration.
@@ -191,18 +205,26 @@ impl Store {
                 tx
             }
         };
-        Ok(Tx { tx, backend: self.backend, tail: None })
+        Ok(Tx {
+            inner: tx,
+            backend: self.backend,
+            tail: None,
+        })
     }
 
     /// A consistent online copy of an SQLite database (`VACUUM INTO`), safe while the server runs.
     pub async fn sqlite_snapshot(&self, dest: &Path) -> Result<()> {
         if self.backend != Backend::Sqlite {
             return Err(StoreError::Other(
-                "在线快照仅适用于 SQLite；PostgreSQL 请使用 pg_dump（见 README 的“备份”一节）".into(),
+                "在线快照仅适用于 SQLite；PostgreSQL 请使用 pg_dump（见 README 的“备份”一节）"
+                    .into(),
             ));
         }
         if dest.exists() {
-            return Err(StoreError::Other(format!("目标文件 {} 已存在，不会覆盖", dest.display())));
+            return Err(StoreError::Other(format!(
+                "目标文件 {} 已存在，不会覆盖",
+                dest.display()
+            )));
         }
         let path = dest.to_string_lossy().replace('\'', "''");
         sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM INTO '{path}'")))
@@ -213,14 +235,22 @@ impl Store {
 
     /// Counts rows of a table; for tests and the admin overview. `table` must be a known name.
     pub async fn count(&self, table: &str) -> Result<i64> {
-        const TABLES: [&str; 6] =
-            ["agencies", "divisions", "users", "sessions", "audit_events", "account_tokens"];
+        const TABLES: [&str; 6] = [
+            "agencies",
+            "divisions",
+            "users",
+            "sessions",
+            "audit_events",
+            "account_tokens",
+        ];
         if !TABLES.contains(&table) {
             return Err(StoreError::Other(format!("unknown table {table}")));
         }
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM {table}")))
-            .fetch_one(&self.pool)
-            .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM {table}"
+        )))
+        .fetch_one(&self.pool)
+        .await?;
         Ok(row.try_get::<i64, _>("n")?)
     }
 
@@ -237,7 +267,7 @@ impl Store {
 /// A write transaction; see [`Store::begin`]. Dropped without [`Tx::commit`], it rolls back.
 #[derive(Debug)]
 pub struct Tx {
-    tx: Transaction<'static, Any>,
+    inner: Transaction<'static, Any>,
     backend: Backend,
     /// The audit chain's tail `(seq, hash)` once read in this transaction.
     tail: Option<(i64, String)>,
@@ -245,7 +275,7 @@ pub struct Tx {
 
 impl Tx {
     pub async fn commit(self) -> Result<()> {
-        self.tx.commit().await?;
+        self.inner.commit().await?;
         Ok(())
     }
 
@@ -261,7 +291,7 @@ impl Tx {
         )
         .bind(key)
         .bind(value)
-        .execute(&mut *self.tx)
+        .execute(&mut *self.inner)
         .await?;
         Ok(())
     }

@@ -22,9 +22,15 @@ pub fn migrations(backend: Backend) -> Vec<Migration> {
     let mut out = Vec::new();
     for name in Files::iter().filter(|n| n.starts_with(prefix) && n.ends_with(".sql")) {
         let file = name.trim_start_matches(prefix).trim_end_matches(".sql");
-        let Some((ver, desc)) = file.split_once('_') else { continue };
-        let Ok(version) = ver.parse::<i64>() else { continue };
-        let Some(data) = Files::get(&name) else { continue };
+        let Some((ver, desc)) = file.split_once('_') else {
+            continue;
+        };
+        let Ok(version) = ver.parse::<i64>() else {
+            continue;
+        };
+        let Some(data) = Files::get(&name) else {
+            continue;
+        };
         let sql = String::from_utf8_lossy(&data.data).into_owned();
         out.push(Migration::new(
             version,
@@ -46,7 +52,10 @@ impl Store {
         migrator
             .run(&self.pool)
             .await
-            .map_err(|source| StoreError::Migrate { url: self.display_url.clone(), source })
+            .map_err(|source| StoreError::Migrate {
+                url: self.display_url.clone(),
+                source,
+            })
     }
 }
 

@@ -75,10 +75,11 @@ impl Store {
 
     /// Deletes expired sessions; returns how many.
     pub async fn purge_sessions(&self, now_ms: i64) -> Result<u64> {
-        let r = sqlx::query("DELETE FROM sessions WHERE expires_at < $1 OR absolute_expires_at < $1")
-            .bind(now_ms)
-            .execute(&self.pool)
-            .await?;
+        let r =
+            sqlx::query("DELETE FROM sessions WHERE expires_at < $1 OR absolute_expires_at < $1")
+                .bind(now_ms)
+                .execute(&self.pool)
+                .await?;
         Ok(r.rows_affected())
     }
 }

@@ -21,7 +21,9 @@ use tower::ServiceExt;
 
 /// The start instant of every test clock: 2026-03-02 09:00 Beijing time (a Monday).
 pub fn test_start() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).single().expect("valid date")
+    Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
+        .single()
+        .expect("valid date")
 }
 
 /// A fresh database; keeps its temporary directory alive.
@@ -40,7 +42,12 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = gongkai_service::store::sqlite_url(dir.path());
         let store = Store::open(&url).await.expect("open sqlite");
-        Self { store, label: "sqlite", url, _dir: Some(dir) }
+        Self {
+            store,
+            label: "sqlite",
+            url,
+            _dir: Some(dir),
+        }
     }
 
     /// A fresh PostgreSQL database named after the test, or `None` (with a note on stderr) when
@@ -52,14 +59,25 @@ impl TestDb {
         };
         let name: String = format!("gk_t_{test}")
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
             .take(60)
             .collect();
         let url = gongkai_service::store::testing::recreate_postgres_database(&server, &name)
             .await
             .expect("create PostgreSQL test database");
         let store = Store::open(&url).await.expect("open postgres");
-        Some(Self { store, label: "postgres", url, _dir: None })
+        Some(Self {
+            store,
+            label: "postgres",
+            url,
+            _dir: None,
+        })
     }
 
     /// SQLite, plus PostgreSQL when configured.
@@ -94,7 +112,9 @@ pub struct TestApp {
 
 impl std::fmt::Debug for TestApp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TestApp").field("db", &self.db.label).finish_non_exhaustive()
+        f.debug_struct("TestApp")
+            .field("db", &self.db.label)
+            .finish_non_exhaustive()
     }
 }
 
@@ -109,42 +129,85 @@ impl TestApp {
         let clock = Arc::new(FixedClock::new(test_start()));
         let service = Service::new(db.store.clone(), clock.clone(), ServiceConfig::default());
         let sys = Actor::System;
-        let city = service.create_agency(&sys, None, "示例市人民政府", "government").await.expect("city").id;
-        let ems = service.create_agency(&sys, Some(city), "示例市应急管理局", "department").await.expect("ems").id;
-        let transport =
-            service.create_agency(&sys, Some(city), "示例市交通运输局", "department").await.expect("transport").id;
+        let city = service
+            .create_agency(&sys, None, "示例市人民政府", "government")
+            .await
+            .expect("city")
+            .id;
+        let ems = service
+            .create_agency(&sys, Some(city), "示例市应急管理局", "department")
+            .await
+            .expect("ems")
+            .id;
+        let transport = service
+            .create_agency(&sys, Some(city), "示例市交通运输局", "department")
+            .await
+            .expect("transport")
+            .id;
         let state = gongkai_web::AppState::new(service.clone(), gongkai_web::WebConfig::default());
         let router = gongkai_web::router(state);
-        Self { db, service, clock, router, agencies: Agencies { city, ems, transport } }
+        Self {
+            db,
+            service,
+            clock,
+            router,
+            agencies: Agencies {
+                city,
+                ems,
+                transport,
+            },
+        }
     }
 
     /// Creates an account with [`PASSWORD`] and returns its user name.
-    pub async fn user(&self, username: &str, agency: AgencyId, roles: &[Role]) -> gongkai_service::store::User {
+    pub async fn user(
+        &self,
+        username: &str,
+        agency: AgencyId,
+        roles: &[Role],
+    ) -> gongkai_service::store::User {
         let (_, token) = self
             .service
-            .create_user(&Actor::System, &NewUser {
-                username: username.into(),
-                display_name: format!("测试{username}"),
-                agency_id: agency.0,
-                division_id: None,
-                roles: roles.iter().map(|r| r.id().to_owned()).collect(),
-            })
+            .create_user(
+                &Actor::System,
+                &NewUser {
+                    username: username.into(),
+                    display_name: format!("测试{username}"),
+                    agency_id: agency.0,
+                    division_id: None,
+                    roles: roles.iter().map(|r| r.id().to_owned()).collect(),
+                },
+            )
             .await
             .expect("create user");
-        self.service.set_password_with_token(&token, PASSWORD, PASSWORD).await.expect("set password")
+        self.service
+            .set_password_with_token(&token, PASSWORD, PASSWORD)
+            .await
+            .expect("set password")
     }
 
     /// A client without a session.
     pub fn client(&self) -> Client {
-        Client { router: self.router.clone(), cookie: None, csrf: None }
+        Client {
+            router: self.router.clone(),
+            cookie: None,
+            csrf: None,
+        }
     }
 
     /// A client signed in as `username` (password [`PASSWORD`]).
     pub async fn login(&self, username: &str) -> Client {
         let mut c = self.client();
         c.get("/login").await;
-        let r = c.post("/login", &[("username", username), ("password", PASSWORD)]).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "login of {username} failed: {}", r.body);
+        let r = c
+            .post("/login", &[("username", username), ("password", PASSWORD)])
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "login of {username} failed: {}",
+            r.body
+        );
         c
     }
 }
@@ -170,13 +233,19 @@ impl Page {
     }
 
     pub fn location(&self) -> Option<&str> {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
     }
 
     /// Asserts the status, showing the body when it differs.
     #[track_caller]
     pub fn expect(&self, status: StatusCode) -> &Self {
-        assert_eq!(self.status, status, "unexpected status; body:\n{}", self.body);
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body:\n{}",
+            self.body
+        );
         self
     }
 }
@@ -191,7 +260,9 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("signed_in", &self.cookie.is_some()).finish_non_exhaustive()
+        f.debug_struct("Client")
+            .field("signed_in", &self.cookie.is_some())
+            .finish_non_exhaustive()
     }
 }
 
@@ -205,38 +276,66 @@ pub fn csrf_in(html: &str) -> Option<String> {
 impl Client {
     /// A client of any router (for apps not built by [`TestApp`]).
     pub fn new(router: Router) -> Self {
-        Self { router, cookie: None, csrf: None }
+        Self {
+            router,
+            cookie: None,
+            csrf: None,
+        }
     }
 
     pub async fn send(&mut self, req: Request<Body>) -> Page {
-        let resp = self.router.clone().oneshot(req).await.expect("router is infallible");
+        let resp = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router is infallible");
         let status = resp.status();
         let headers = resp.headers().clone();
         for v in headers.get_all(header::SET_COOKIE) {
             let v = v.to_str().unwrap_or_default();
             if let Some(rest) = v.strip_prefix(&format!("{}=", gongkai_web::SESSION_COOKIE)) {
                 let value = rest.split(';').next().unwrap_or_default();
-                self.cookie = if value.is_empty() { None } else { Some(value.to_owned()) };
+                self.cookie = if value.is_empty() {
+                    None
+                } else {
+                    Some(value.to_owned())
+                };
             }
         }
-        let bytes = axum::body::to_bytes(resp.into_body(), 16 * 1024 * 1024).await.expect("body");
+        let bytes = axum::body::to_bytes(resp.into_body(), 16 * 1024 * 1024)
+            .await
+            .expect("body");
         let body = String::from_utf8_lossy(&bytes).into_owned();
         if let Some(t) = csrf_in(&body) {
             self.csrf = Some(t);
         }
-        Page { status, headers, body }
+        Page {
+            status,
+            headers,
+            body,
+        }
     }
 
     fn builder(&self, method: &str, path: &str) -> axum::http::request::Builder {
-        let mut b = Request::builder().method(method).uri(path).header(header::HOST, "localhost");
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "localhost");
         if let Some(c) = &self.cookie {
-            b = b.header(header::COOKIE, format!("{}={c}", gongkai_web::SESSION_COOKIE));
+            b = b.header(
+                header::COOKIE,
+                format!("{}={c}", gongkai_web::SESSION_COOKIE),
+            );
         }
         b
     }
 
     pub async fn get(&mut self, path: &str) -> Page {
-        let req = self.builder("GET", path).body(Body::empty()).expect("request");
+        let req = self
+            .builder("GET", path)
+            .body(Body::empty())
+            .expect("request");
         self.send(req).await
     }
 
@@ -249,9 +348,16 @@ impl Client {
     }
 
     /// POSTs exactly the given fields and extra headers (for CSRF negative tests).
-    pub async fn post_raw(&mut self, path: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> Page {
+    pub async fn post_raw(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Page {
         let body = serde_urlencoded::to_string(form).expect("form");
-        let mut b = self.builder("POST", path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let mut b = self
+            .builder("POST", path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         for (k, v) in headers {
             b = b.header(*k, *v);
         }

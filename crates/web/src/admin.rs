@@ -9,14 +9,14 @@ use axum_extra::extract::Form;
 use axum_extra::extract::cookie::CookieJar;
 use chrono::{NaiveDate, TimeZone};
 use gongkai_domain::{Action, AgencyId, DivisionId, UserId};
-use gongkai_service::{AuditQuery, NewUser, ServiceError, UserUpdate};
 use gongkai_service::store::{AgencyKind, Division};
+use gongkai_service::{AuditQuery, NewUser, ServiceError, UserUpdate};
 use minijinja::value::Serde;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::pages::{no_errors, action_label, field_errors, page, ser, service_error};
+use crate::pages::{action_label, field_errors, no_errors, page, ser, service_error};
 use crate::public::base;
 use crate::session::{self, Session, Staff};
 
@@ -27,10 +27,13 @@ pub(crate) struct Done {
 
 /// What the navigation and the dashboard may offer this person.
 async fn abilities(state: &AppState, staff: &Staff) -> Value {
-    let a = staff.actor();
     let svc = &state.service;
-    let any = |action| async move { !svc.agencies_for(&staff.actor(), action).await.unwrap_or_default().is_empty() };
-    let _ = a;
+    let any = |action| async move {
+        !svc.agencies_for(&staff.actor(), action)
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    };
     context! {
         view_users => any(Action::ViewUsers).await,
         manage_users => any(Action::ManageUsers).await,
@@ -42,31 +45,67 @@ async fn abilities(state: &AppState, staff: &Staff) -> Value {
 async fn staff_base(state: &AppState, s: &Session, staff: &Staff) -> Value {
     let b = base(state, s, Some(&staff.csrf)).await;
     let can = abilities(state, staff).await;
-    let agency = state.service.store().agency(staff.user.agency_id).await.ok().flatten();
+    let agency = state
+        .service
+        .store()
+        .agency(staff.user.agency_id)
+        .await
+        .ok()
+        .flatten();
     context! { can, my_agency => Serde(agency), ..b }
 }
 
-pub(crate) async fn dashboard(State(state): State<AppState>, s: Session, staff: Staff, Query(q): Query<Done>) -> Response {
+pub(crate) async fn dashboard(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Query(q): Query<Done>,
+) -> Response {
     let base = staff_base(&state, &s, &staff).await;
     let division = match staff.user.division_id {
         Some(d) => state.service.store().division(d).await.ok().flatten(),
         None => None,
     };
-    let counts = if state.service.can(&staff.actor(), Action::ViewUsers, staff.user.agency_id).await {
-        let users = state.service.users(&staff.actor(), None).await.map(|u| u.len()).unwrap_or(0);
-        let agencies = state.service.agencies_for(&staff.actor(), Action::ViewUsers).await.map(|a| a.len()).unwrap_or(0);
+    let counts = if state
+        .service
+        .can(&staff.actor(), Action::ViewUsers, staff.user.agency_id)
+        .await
+    {
+        let users = state
+            .service
+            .users(&staff.actor(), None)
+            .await
+            .map_or(0, |u| u.len());
+        let agencies = state
+            .service
+            .agencies_for(&staff.actor(), Action::ViewUsers)
+            .await
+            .map_or(0, |a| a.len());
         Some(context! { users, agencies })
     } else {
         None
     };
-    page(StatusCode::OK, "admin/dashboard.html", context! { done => q.done, division => Serde(division), counts, ..base })
+    page(
+        StatusCode::OK,
+        "admin/dashboard.html",
+        context! { done => q.done, division => Serde(division), counts, ..base },
+    )
 }
 
 // ---- own password ------------------------------------------------------------------------
 
-pub(crate) async fn password_form(State(state): State<AppState>, s: Session, staff: Staff, Query(q): Query<Done>) -> Response {
+pub(crate) async fn password_form(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Query(q): Query<Done>,
+) -> Response {
     let base = staff_base(&state, &s, &staff).await;
-    page(StatusCode::OK, "admin/password.html", context! { done => q.done, errors => no_errors(), ..base })
+    page(
+        StatusCode::OK,
+        "admin/password.html",
+        context! { done => q.done, errors => no_errors(), ..base },
+    )
 }
 
 #[derive(Deserialize)]
@@ -85,7 +124,11 @@ pub(crate) async fn password_submit(
     staff: Staff,
     Form(f): Form<PasswordInput>,
 ) -> Response {
-    match state.service.change_password(&staff.user, &f.current, &f.password, &f.confirm).await {
+    match state
+        .service
+        .change_password(&staff.user, &f.current, &f.password, &f.confirm)
+        .await
+    {
         Ok(user) => {
             // Every session of the account ended with the change; continue in a new one.
             match state.service.start_session(Some(&user)).await {
@@ -99,9 +142,13 @@ pub(crate) async fn password_submit(
         }
         Err(e @ ServiceError::Invalid(_)) => {
             let base = staff_base(&state, &s, &staff).await;
-            page(StatusCode::UNPROCESSABLE_ENTITY, "admin/password.html", context! {
-                done => None::<String>, errors => field_errors(&e), ..base
-            })
+            page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "admin/password.html",
+                context! {
+                    done => None::<String>, errors => field_errors(&e), ..base
+                },
+            )
         }
         Err(e) => service_error(&e),
     }
@@ -120,7 +167,11 @@ fn parse_id(s: Option<&str>) -> Option<i64> {
 }
 
 /// `(id, name, depth)` of agencies the actor may act on with `action`, in tree order.
-async fn agency_choices(state: &AppState, staff: &Staff, action: Action) -> Result<Vec<Value>, ServiceError> {
+async fn agency_choices(
+    state: &AppState,
+    staff: &Staff,
+    action: Action,
+) -> Result<Vec<Value>, ServiceError> {
     let ids = state.service.agencies_for(&staff.actor(), action).await?;
     let tree = state.service.agency_tree().await?;
     Ok(tree
@@ -142,17 +193,30 @@ async fn agency_names(state: &AppState) -> BTreeMap<i64, String> {
         .collect()
 }
 
-pub(crate) async fn users(State(state): State<AppState>, s: Session, staff: Staff, Query(q): Query<UsersQuery>) -> Response {
+pub(crate) async fn users(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Query(q): Query<UsersQuery>,
+) -> Response {
     let agency = parse_id(q.agency.as_deref()).map(AgencyId);
     let list = match state.service.users(&staff.actor(), agency).await {
         Ok(l) => l,
         Err(e) => return service_error(&e),
     };
-    let choices = agency_choices(&state, &staff, Action::ViewUsers).await.unwrap_or_default();
+    let choices = agency_choices(&state, &staff, Action::ViewUsers)
+        .await
+        .unwrap_or_default();
     let names = agency_names(&state).await;
     let mut divisions: BTreeMap<i64, String> = BTreeMap::new();
     for a in names.keys() {
-        for d in state.service.store().divisions(AgencyId(*a)).await.unwrap_or_default() {
+        for d in state
+            .service
+            .store()
+            .divisions(AgencyId(*a))
+            .await
+            .unwrap_or_default()
+        {
             divisions.insert(d.id.0, d.name);
         }
     }
@@ -167,17 +231,28 @@ pub(crate) async fn users(State(state): State<AppState>, s: Session, staff: Staf
         })
         .collect();
     let base = staff_base(&state, &s, &staff).await;
-    page(StatusCode::OK, "admin/users.html", context! {
-        rows, choices, selected => agency.map(|a| a.0), done => q.done, ..base
-    })
+    page(
+        StatusCode::OK,
+        "admin/users.html",
+        context! {
+            rows, choices, selected => agency.map(|a| a.0), done => q.done, ..base
+        },
+    )
 }
 
 /// Divisions of the agencies in `choices`, grouped for `<optgroup>`.
 async fn division_groups(state: &AppState, choices: &[Value]) -> Vec<Value> {
     let mut out = Vec::new();
     for c in choices {
-        let Ok(id) = c.get_attr("id").and_then(|v| i64::try_from(v)) else { continue };
-        let divs: Vec<Division> = state.service.store().divisions(AgencyId(id)).await.unwrap_or_default();
+        let Ok(id) = c.get_attr("id").and_then(i64::try_from) else {
+            continue;
+        };
+        let divs: Vec<Division> = state
+            .service
+            .store()
+            .divisions(AgencyId(id))
+            .await
+            .unwrap_or_default();
         if !divs.is_empty() {
             out.push(context! { agency => c.get_attr("name").unwrap_or_default(), divisions => Serde(divs) });
         }
@@ -199,21 +274,41 @@ pub(crate) struct UserInput {
     roles: Vec<String>,
 }
 
-pub(crate) async fn user_new_form(State(state): State<AppState>, s: Session, staff: Staff) -> Response {
+pub(crate) async fn user_new_form(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+) -> Response {
     let choices = match agency_choices(&state, &staff, Action::ManageUsers).await {
         Ok(c) if !c.is_empty() => c,
-        Ok(_) => return service_error(&ServiceError::Forbidden { action: Action::ManageUsers }),
+        Ok(_) => {
+            return service_error(&ServiceError::Forbidden {
+                action: Action::ManageUsers,
+            });
+        }
         Err(e) => return service_error(&e),
     };
     let groups = division_groups(&state, &choices).await;
     let base = staff_base(&state, &s, &staff).await;
-    let form = UserInput { agency_id: staff.user.agency_id.0.to_string(), ..UserInput::default() };
-    page(StatusCode::OK, "admin/user_new.html", context! {
-        choices, groups, form => Serde(form), errors => no_errors(), ..base
-    })
+    let form = UserInput {
+        agency_id: staff.user.agency_id.0.to_string(),
+        ..UserInput::default()
+    };
+    page(
+        StatusCode::OK,
+        "admin/user_new.html",
+        context! {
+            choices, groups, form => Serde(form), errors => no_errors(), ..base
+        },
+    )
 }
 
-pub(crate) async fn user_new_submit(State(state): State<AppState>, s: Session, staff: Staff, Form(f): Form<UserInput>) -> Response {
+pub(crate) async fn user_new_submit(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Form(f): Form<UserInput>,
+) -> Response {
     let input = NewUser {
         username: f.username.clone(),
         display_name: f.display_name.clone(),
@@ -225,21 +320,31 @@ pub(crate) async fn user_new_submit(State(state): State<AppState>, s: Session, s
         Ok((user, token)) => {
             let link = link(&state, &s, &format!("/account/password/{token}"));
             let base = staff_base(&state, &s, &staff).await;
-            page(StatusCode::CREATED, "admin/user_link.html", context! {
-                account => Serde(user), link, created => true, ..base
-            })
+            page(
+                StatusCode::CREATED,
+                "admin/user_link.html",
+                context! {
+                    account => Serde(user), link, created => true, ..base
+                },
+            )
         }
         Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
-            let choices = agency_choices(&state, &staff, Action::ManageUsers).await.unwrap_or_default();
+            let choices = agency_choices(&state, &staff, Action::ManageUsers)
+                .await
+                .unwrap_or_default();
             let groups = division_groups(&state, &choices).await;
             let mut errors = field_errors(&e);
             if let ServiceError::Conflict(_) = e {
                 errors.insert("username", e.to_string());
             }
             let base = staff_base(&state, &s, &staff).await;
-            page(StatusCode::UNPROCESSABLE_ENTITY, "admin/user_new.html", context! {
-                choices, groups, form => Serde(f), errors => Serde(errors), ..base
-            })
+            page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "admin/user_new.html",
+                context! {
+                    choices, groups, form => Serde(f), errors => Serde(errors), ..base
+                },
+            )
         }
         Err(e) => service_error(&e),
     }
@@ -253,14 +358,38 @@ fn link(state: &AppState, _s: &Session, path: &str) -> String {
     }
 }
 
-async fn user_page(state: &AppState, s: &Session, staff: &Staff, id: UserId, status: StatusCode, form: Option<Value>, errors: Value, done: Option<String>) -> Response {
+#[allow(clippy::too_many_arguments)] // one page, re-shown with or without a failed form
+async fn user_page(
+    state: &AppState,
+    s: &Session,
+    staff: &Staff,
+    id: UserId,
+    status: StatusCode,
+    form: Option<Value>,
+    errors: Value,
+    done: Option<String>,
+) -> Response {
     let user = match state.service.user(&staff.actor(), id).await {
         Ok(u) => u,
         Err(e) => return service_error(&e),
     };
-    let can_manage = state.service.can(&staff.actor(), Action::ManageUsers, user.agency_id).await;
-    let divisions = state.service.store().divisions(user.agency_id).await.unwrap_or_default();
-    let agency = state.service.store().agency(user.agency_id).await.ok().flatten();
+    let can_manage = state
+        .service
+        .can(&staff.actor(), Action::ManageUsers, user.agency_id)
+        .await;
+    let divisions = state
+        .service
+        .store()
+        .divisions(user.agency_id)
+        .await
+        .unwrap_or_default();
+    let agency = state
+        .service
+        .store()
+        .agency(user.agency_id)
+        .await
+        .ok()
+        .flatten();
     let form = form.unwrap_or_else(|| {
         context! {
             display_name => &user.display_name,
@@ -270,56 +399,133 @@ async fn user_page(state: &AppState, s: &Session, staff: &Staff, id: UserId, sta
     });
     let recent = state
         .service
-        .audit_events(&staff.actor(), &AuditQuery { agency: Some(user.agency_id), actor: Some(user.username.clone()), ..AuditQuery::default() }, 10)
+        .audit_events(
+            &staff.actor(),
+            &AuditQuery {
+                agency: Some(user.agency_id),
+                actor: Some(user.username.clone()),
+                ..AuditQuery::default()
+            },
+            10,
+        )
         .await
         .unwrap_or_default();
     let base = staff_base(state, s, staff).await;
-    page(status, "admin/user_edit.html", context! {
-        account => Serde(user), agency => Serde(agency), divisions => Serde(divisions), can_manage, form, errors, done, recent => Serde(recent), ..base
-    })
+    page(
+        status,
+        "admin/user_edit.html",
+        context! {
+            account => Serde(user), agency => Serde(agency), divisions => Serde(divisions), can_manage, form, errors, done, recent => Serde(recent), ..base
+        },
+    )
 }
 
-pub(crate) async fn user_edit_form(State(state): State<AppState>, s: Session, staff: Staff, Path(id): Path<i64>, Query(q): Query<Done>) -> Response {
-    user_page(&state, &s, &staff, UserId(id), StatusCode::OK, None, no_errors(), q.done).await
+pub(crate) async fn user_edit_form(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Query(q): Query<Done>,
+) -> Response {
+    user_page(
+        &state,
+        &s,
+        &staff,
+        UserId(id),
+        StatusCode::OK,
+        None,
+        no_errors(),
+        q.done,
+    )
+    .await
 }
 
-pub(crate) async fn user_edit_submit(State(state): State<AppState>, s: Session, staff: Staff, Path(id): Path<i64>, Form(f): Form<UserInput>) -> Response {
+pub(crate) async fn user_edit_submit(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(f): Form<UserInput>,
+) -> Response {
     let upd = UserUpdate {
         display_name: f.display_name.clone(),
         division_id: parse_id(Some(&f.division_id)),
         roles: f.roles.clone(),
     };
-    match state.service.update_user(&staff.actor(), UserId(id), &upd).await {
+    match state
+        .service
+        .update_user(&staff.actor(), UserId(id), &upd)
+        .await
+    {
         Ok(_) => Redirect::to(&format!("/admin/users/{id}?done=saved")).into_response(),
         Err(e @ ServiceError::Invalid(_)) => {
             let errors = ser(field_errors(&e));
-            user_page(&state, &s, &staff, UserId(id), StatusCode::UNPROCESSABLE_ENTITY, Some(ser(&f)), errors, None).await
+            user_page(
+                &state,
+                &s,
+                &staff,
+                UserId(id),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(ser(&f)),
+                errors,
+                None,
+            )
+            .await
         }
         Err(e) => service_error(&e),
     }
 }
 
-pub(crate) async fn user_disable(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> Response {
-    match state.service.set_user_disabled(&staff.actor(), UserId(id), true).await {
+pub(crate) async fn user_disable(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Response {
+    match state
+        .service
+        .set_user_disabled(&staff.actor(), UserId(id), true)
+        .await
+    {
         Ok(_) => Redirect::to(&format!("/admin/users/{id}?done=disabled")).into_response(),
         Err(e) => service_error(&e),
     }
 }
 
-pub(crate) async fn user_enable(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> Response {
-    match state.service.set_user_disabled(&staff.actor(), UserId(id), false).await {
+pub(crate) async fn user_enable(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Response {
+    match state
+        .service
+        .set_user_disabled(&staff.actor(), UserId(id), false)
+        .await
+    {
         Ok(_) => Redirect::to(&format!("/admin/users/{id}?done=enabled")).into_response(),
         Err(e) => service_error(&e),
     }
 }
 
-pub(crate) async fn user_reset(State(state): State<AppState>, s: Session, staff: Staff, Path(id): Path<i64>) -> Response {
-    match state.service.reset_password(&staff.actor(), UserId(id)).await {
+pub(crate) async fn user_reset(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Response {
+    match state
+        .service
+        .reset_password(&staff.actor(), UserId(id))
+        .await
+    {
         Ok(token) => {
             let user = state.service.store().user(UserId(id)).await.ok().flatten();
             let link = link(&state, &s, &format!("/account/password/{token}"));
             let base = staff_base(&state, &s, &staff).await;
-            page(StatusCode::OK, "admin/user_link.html", context! { account => Serde(user), link, created => false, ..base })
+            page(
+                StatusCode::OK,
+                "admin/user_link.html",
+                context! { account => Serde(user), link, created => false, ..base },
+            )
         }
         Err(e) => service_error(&e),
     }
@@ -328,7 +534,10 @@ pub(crate) async fn user_reset(State(state): State<AppState>, s: Session, staff:
 // ---- agencies and divisions --------------------------------------------------------------
 
 fn kinds() -> Vec<(&'static str, &'static str)> {
-    AgencyKind::ALL.iter().map(|k| (k.id(), k.label())).collect()
+    AgencyKind::ALL
+        .iter()
+        .map(|k| (k.id(), k.label()))
+        .collect()
 }
 
 #[derive(Deserialize, Serialize, Default)]
@@ -341,8 +550,20 @@ pub(crate) struct AgencyInput {
     kind: String,
 }
 
-async fn agencies_page(state: &AppState, s: &Session, staff: &Staff, status: StatusCode, form: Value, errors: Value, done: Option<String>) -> Response {
-    let visible = match state.service.agencies_for(&staff.actor(), Action::ViewBackOffice).await {
+async fn agencies_page(
+    state: &AppState,
+    s: &Session,
+    staff: &Staff,
+    status: StatusCode,
+    form: Value,
+    errors: Value,
+    done: Option<String>,
+) -> Response {
+    let visible = match state
+        .service
+        .agencies_for(&staff.actor(), Action::ViewBackOffice)
+        .await
+    {
         Ok(v) => v,
         Err(e) => return service_error(&e),
     };
@@ -354,43 +575,102 @@ async fn agencies_page(state: &AppState, s: &Session, staff: &Staff, status: Sta
         .into_iter()
         .filter(|n| visible.contains(&n.agency.id))
         .collect();
-    let parents = agency_choices(state, staff, Action::ManageAgencies).await.unwrap_or_default();
+    let parents = agency_choices(state, staff, Action::ManageAgencies)
+        .await
+        .unwrap_or_default();
     let base = staff_base(state, s, staff).await;
-    page(status, "admin/agencies.html", context! {
-        tree => Serde(tree), parents, kinds => Serde(kinds()), form, errors, done, ..base
-    })
+    page(
+        status,
+        "admin/agencies.html",
+        context! {
+            tree => Serde(tree), parents, kinds => Serde(kinds()), form, errors, done, ..base
+        },
+    )
 }
 
-pub(crate) async fn agencies(State(state): State<AppState>, s: Session, staff: Staff, Query(q): Query<Done>) -> Response {
+pub(crate) async fn agencies(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Query(q): Query<Done>,
+) -> Response {
     let form = context! { parent_id => staff.user.agency_id.0.to_string(), kind => "department" };
-    agencies_page(&state, &s, &staff, StatusCode::OK, form, no_errors(), q.done).await
+    agencies_page(
+        &state,
+        &s,
+        &staff,
+        StatusCode::OK,
+        form,
+        no_errors(),
+        q.done,
+    )
+    .await
 }
 
-pub(crate) async fn agency_create(State(state): State<AppState>, s: Session, staff: Staff, Form(f): Form<AgencyInput>) -> Response {
+pub(crate) async fn agency_create(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Form(f): Form<AgencyInput>,
+) -> Response {
     let parent = parse_id(Some(&f.parent_id)).map(AgencyId);
     let Some(parent) = parent else {
         let errors = ser(BTreeMap::from([("parent_id", "请选择上级机关")]));
-        return agencies_page(&state, &s, &staff, StatusCode::UNPROCESSABLE_ENTITY, ser(&f), errors, None).await;
+        return agencies_page(
+            &state,
+            &s,
+            &staff,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ser(&f),
+            errors,
+            None,
+        )
+        .await;
     };
-    match state.service.create_agency(&staff.actor(), Some(parent), &f.name, &f.kind).await {
+    match state
+        .service
+        .create_agency(&staff.actor(), Some(parent), &f.name, &f.kind)
+        .await
+    {
         Ok(a) => Redirect::to(&format!("/admin/agencies/{}?done=created", a.id)).into_response(),
         Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
             let mut errors = field_errors(&e);
             if let ServiceError::Conflict(_) = e {
                 errors.insert("name", e.to_string());
             }
-            agencies_page(&state, &s, &staff, StatusCode::UNPROCESSABLE_ENTITY, ser(&f), ser(errors), None).await
+            agencies_page(
+                &state,
+                &s,
+                &staff,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ser(&f),
+                ser(errors),
+                None,
+            )
+            .await
         }
         Err(e) => service_error(&e),
     }
 }
 
-async fn agency_view(state: &AppState, s: &Session, staff: &Staff, id: AgencyId, status: StatusCode, errors: Value, done: Option<String>) -> Response {
+async fn agency_view(
+    state: &AppState,
+    s: &Session,
+    staff: &Staff,
+    id: AgencyId,
+    status: StatusCode,
+    errors: Value,
+    done: Option<String>,
+) -> Response {
     let agency = match state.service.agency(&staff.actor(), id).await {
         Ok(a) => a,
         Err(e) => return service_error(&e),
     };
-    let divisions = state.service.divisions(&staff.actor(), id).await.unwrap_or_default();
+    let divisions = state
+        .service
+        .divisions(&staff.actor(), id)
+        .await
+        .unwrap_or_default();
     let parent = match agency.parent_id {
         Some(p) => state.service.store().agency(p).await.ok().flatten(),
         None => None,
@@ -404,27 +684,71 @@ async fn agency_view(state: &AppState, s: &Session, staff: &Staff, id: AgencyId,
         .into_iter()
         .filter(|a| a.parent_id == Some(id))
         .collect();
-    let manage = state.service.can(&staff.actor(), Action::ManageAgencies, id).await;
-    let manage_divisions = state.service.can(&staff.actor(), Action::ManageDivisions, id).await;
+    let manage = state
+        .service
+        .can(&staff.actor(), Action::ManageAgencies, id)
+        .await;
+    let manage_divisions = state
+        .service
+        .can(&staff.actor(), Action::ManageDivisions, id)
+        .await;
     let base = staff_base(state, s, staff).await;
-    page(status, "admin/agency.html", context! {
-        agency => Serde(agency), parent => Serde(parent), children => Serde(children), divisions => Serde(divisions), manage, manage_divisions, kinds => Serde(kinds()), errors, done, ..base
-    })
+    page(
+        status,
+        "admin/agency.html",
+        context! {
+            agency => Serde(agency), parent => Serde(parent), children => Serde(children), divisions => Serde(divisions), manage, manage_divisions, kinds => Serde(kinds()), errors, done, ..base
+        },
+    )
 }
 
-pub(crate) async fn agency_page(State(state): State<AppState>, s: Session, staff: Staff, Path(id): Path<i64>, Query(q): Query<Done>) -> Response {
-    agency_view(&state, &s, &staff, AgencyId(id), StatusCode::OK, no_errors(), q.done).await
+pub(crate) async fn agency_page(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Query(q): Query<Done>,
+) -> Response {
+    agency_view(
+        &state,
+        &s,
+        &staff,
+        AgencyId(id),
+        StatusCode::OK,
+        no_errors(),
+        q.done,
+    )
+    .await
 }
 
-pub(crate) async fn agency_update(State(state): State<AppState>, s: Session, staff: Staff, Path(id): Path<i64>, Form(f): Form<AgencyInput>) -> Response {
-    match state.service.update_agency(&staff.actor(), AgencyId(id), &f.name, &f.kind).await {
+pub(crate) async fn agency_update(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(f): Form<AgencyInput>,
+) -> Response {
+    match state
+        .service
+        .update_agency(&staff.actor(), AgencyId(id), &f.name, &f.kind)
+        .await
+    {
         Ok(_) => Redirect::to(&format!("/admin/agencies/{id}?done=saved")).into_response(),
         Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
             let mut errors = field_errors(&e);
             if let ServiceError::Conflict(_) = e {
                 errors.insert("name", e.to_string());
             }
-            agency_view(&state, &s, &staff, AgencyId(id), StatusCode::UNPROCESSABLE_ENTITY, ser(errors), None).await
+            agency_view(
+                &state,
+                &s,
+                &staff,
+                AgencyId(id),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ser(errors),
+                None,
+            )
+            .await
         }
         Err(e) => service_error(&e),
     }
@@ -436,33 +760,90 @@ pub(crate) struct NameInput {
     name: String,
 }
 
-pub(crate) async fn division_create(State(state): State<AppState>, s: Session, staff: Staff, Path(id): Path<i64>, Form(f): Form<NameInput>) -> Response {
-    match state.service.create_division(&staff.actor(), AgencyId(id), &f.name).await {
-        Ok(_) => Redirect::to(&format!("/admin/agencies/{id}?done=division_created")).into_response(),
+pub(crate) async fn division_create(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(f): Form<NameInput>,
+) -> Response {
+    match state
+        .service
+        .create_division(&staff.actor(), AgencyId(id), &f.name)
+        .await
+    {
+        Ok(_) => {
+            Redirect::to(&format!("/admin/agencies/{id}?done=division_created")).into_response()
+        }
         Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
             let msg = match &e {
-                ServiceError::Invalid(v) => v.first().map(|f| f.message.clone()).unwrap_or_default(),
+                ServiceError::Invalid(v) => {
+                    v.first().map(|f| f.message.clone()).unwrap_or_default()
+                }
                 e => e.to_string(),
             };
             let errors = ser(BTreeMap::from([("division", msg)]));
-            agency_view(&state, &s, &staff, AgencyId(id), StatusCode::UNPROCESSABLE_ENTITY, errors, None).await
+            agency_view(
+                &state,
+                &s,
+                &staff,
+                AgencyId(id),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+                None,
+            )
+            .await
         }
         Err(e) => service_error(&e),
     }
 }
 
-pub(crate) async fn division_rename(State(state): State<AppState>, s: Session, staff: Staff, Path(id): Path<i64>, Form(f): Form<NameInput>) -> Response {
-    match state.service.rename_division(&staff.actor(), DivisionId(id), &f.name).await {
-        Ok(d) => Redirect::to(&format!("/admin/agencies/{}?done=division_saved", d.agency_id)).into_response(),
+pub(crate) async fn division_rename(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(f): Form<NameInput>,
+) -> Response {
+    match state
+        .service
+        .rename_division(&staff.actor(), DivisionId(id), &f.name)
+        .await
+    {
+        Ok(d) => Redirect::to(&format!(
+            "/admin/agencies/{}?done=division_saved",
+            d.agency_id
+        ))
+        .into_response(),
         Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
-            let agency = state.service.store().division(DivisionId(id)).await.ok().flatten().map(|d| d.agency_id);
+            let agency = state
+                .service
+                .store()
+                .division(DivisionId(id))
+                .await
+                .ok()
+                .flatten()
+                .map(|d| d.agency_id);
             let msg = match &e {
-                ServiceError::Invalid(v) => v.first().map(|f| f.message.clone()).unwrap_or_default(),
+                ServiceError::Invalid(v) => {
+                    v.first().map(|f| f.message.clone()).unwrap_or_default()
+                }
                 e => e.to_string(),
             };
             let errors = ser(BTreeMap::from([(format!("division_{id}"), msg)]));
             match agency {
-                Some(a) => agency_view(&state, &s, &staff, a, StatusCode::UNPROCESSABLE_ENTITY, errors, None).await,
+                Some(a) => {
+                    agency_view(
+                        &state,
+                        &s,
+                        &staff,
+                        a,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        errors,
+                        None,
+                    )
+                    .await
+                }
                 None => service_error(&e),
             }
         }
@@ -494,7 +875,8 @@ fn day_start_ms(s: &str) -> Result<Option<i64>, String> {
     if s.is_empty() {
         return Ok(None);
     }
-    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("日期“{s}”应写作 YYYY-MM-DD，例如 2026-01-31"))?;
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("日期“{s}”应写作 YYYY-MM-DD，例如 2026-01-31"))?;
     let tz = chrono::FixedOffset::east_opt(8 * 3600).ok_or("tz")?;
     let t = tz
         .from_local_datetime(&d.and_hms_opt(0, 0, 0).ok_or("time")?)
@@ -505,7 +887,12 @@ fn day_start_ms(s: &str) -> Result<Option<i64>, String> {
 
 const AUDIT_PAGE: i64 = 50;
 
-pub(crate) async fn audit(State(state): State<AppState>, s: Session, staff: Staff, Query(f): Query<AuditInput>) -> Response {
+pub(crate) async fn audit(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Query(f): Query<AuditInput>,
+) -> Response {
     let mut errors: BTreeMap<&str, String> = BTreeMap::new();
     let from = day_start_ms(&f.from).unwrap_or_else(|e| {
         errors.insert("from", e);
@@ -524,12 +911,18 @@ pub(crate) async fn audit(State(state): State<AppState>, s: Session, staff: Staf
         to_ms: to.map(|t| t + 86_400_000),
         before_seq: parse_id(Some(&f.before)),
     };
-    let events = match state.service.audit_events(&staff.actor(), &q, AUDIT_PAGE).await {
+    let events = match state
+        .service
+        .audit_events(&staff.actor(), &q, AUDIT_PAGE)
+        .await
+    {
         Ok(e) => e,
         Err(e) => return service_error(&e),
     };
     let names = agency_names(&state).await;
-    let next_before = (events.len() as i64 == AUDIT_PAGE).then(|| events.last().map(|e| e.seq)).flatten();
+    let next_before = (events.len() as i64 == AUDIT_PAGE)
+        .then(|| events.last().map(|e| e.seq))
+        .flatten();
     let rows: Vec<Value> = events
         .iter()
         .map(|e| {
@@ -543,25 +936,55 @@ pub(crate) async fn audit(State(state): State<AppState>, s: Session, staff: Staf
     let mut next_query = None;
     if let Some(b) = next_before {
         let mut p = vec![("before", b.to_string())];
-        for (k, v) in [("agency", &f.agency), ("actor", &f.actor), ("action", &f.action), ("from", &f.from), ("to", &f.to)] {
+        for (k, v) in [
+            ("agency", &f.agency),
+            ("actor", &f.actor),
+            ("action", &f.action),
+            ("from", &f.from),
+            ("to", &f.to),
+        ] {
             if !v.trim().is_empty() {
                 p.push((k, v.trim().to_owned()));
             }
         }
         next_query = serde_urlencoded::to_string(p).ok();
     }
-    let choices = agency_choices(&state, &staff, Action::ViewAudit).await.unwrap_or_default();
+    let choices = agency_choices(&state, &staff, Action::ViewAudit)
+        .await
+        .unwrap_or_default();
     let actions: Vec<(&str, String)> = [
-        "auth.", "auth.login", "auth.login_failed", "user.", "user.create", "user.update", "user.disable",
-        "user.enable", "user.password_reset", "agency.", "division.",
+        "auth.",
+        "auth.login",
+        "auth.login_failed",
+        "user.",
+        "user.create",
+        "user.update",
+        "user.disable",
+        "user.enable",
+        "user.password_reset",
+        "agency.",
+        "division.",
     ]
     .into_iter()
-    .map(|a| (a, if a.ends_with('.') { format!("{}（全部）", group_label(a)) } else { action_label(a) }))
+    .map(|a| {
+        (
+            a,
+            if a.ends_with('.') {
+                format!("{}（全部）", group_label(a))
+            } else {
+                action_label(a)
+            },
+        )
+    })
     .collect();
     let base = staff_base(&state, &s, &staff).await;
-    page(StatusCode::OK, "admin/audit.html", context! {
-        rows, choices, actions => Serde(actions), form => Serde(f), errors => Serde(errors), next_query, ..base
-    })
+    page(
+        StatusCode::OK,
+        "admin/audit.html",
+        context! {
+            rows, choices, actions => Serde(actions), form => Serde(f), errors => Serde(errors), next_query, ..base
+        },
+    )
 }
 
 fn group_label(prefix: &str) -> &'static str {
@@ -579,7 +1002,12 @@ pub(crate) struct VerifyQuery {
     anchor: Option<String>,
 }
 
-pub(crate) async fn audit_verify(State(state): State<AppState>, s: Session, staff: Staff, Query(q): Query<VerifyQuery>) -> Response {
+pub(crate) async fn audit_verify(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Query(q): Query<VerifyQuery>,
+) -> Response {
     let anchor_text = q.anchor.unwrap_or_default();
     let anchor = if anchor_text.trim().is_empty() {
         Ok(None)
@@ -593,9 +1021,17 @@ pub(crate) async fn audit_verify(State(state): State<AppState>, s: Session, staf
         },
         Err(msg) => (None, Some(msg)),
     };
-    let message = report.as_ref().and_then(|r| r.first_break.as_ref().map(gongkai_domain::ChainBreak::message));
+    let message = report.as_ref().and_then(|r| {
+        r.first_break
+            .as_ref()
+            .map(gongkai_domain::ChainBreak::message)
+    });
     let base = staff_base(&state, &s, &staff).await;
-    page(StatusCode::OK, "admin/audit_verify.html", context! {
-        report => Serde(report), message, anchor => anchor_text, anchor_error, ..base
-    })
+    page(
+        StatusCode::OK,
+        "admin/audit_verify.html",
+        context! {
+            report => Serde(report), message, anchor => anchor_text, anchor_error, ..base
+        },
+    )
 }

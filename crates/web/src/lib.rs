@@ -51,7 +51,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(service: Service, config: WebConfig) -> Self {
-        Self { service, templates: Arc::new(Templates::load()), config: Arc::new(config) }
+        Self {
+            service,
+            templates: Arc::new(Templates::load()),
+            config: Arc::new(config),
+        }
     }
 }
 
@@ -64,15 +68,27 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 pub fn router(state: AppState) -> Router {
     let admin = Router::new()
         .route("/", get(admin::dashboard))
-        .route("/password", get(admin::password_form).post(admin::password_submit))
+        .route(
+            "/password",
+            get(admin::password_form).post(admin::password_submit),
+        )
         .route("/users", get(admin::users))
-        .route("/users/new", get(admin::user_new_form).post(admin::user_new_submit))
-        .route("/users/{id}", get(admin::user_edit_form).post(admin::user_edit_submit))
+        .route(
+            "/users/new",
+            get(admin::user_new_form).post(admin::user_new_submit),
+        )
+        .route(
+            "/users/{id}",
+            get(admin::user_edit_form).post(admin::user_edit_submit),
+        )
         .route("/users/{id}/disable", post(admin::user_disable))
         .route("/users/{id}/enable", post(admin::user_enable))
         .route("/users/{id}/reset", post(admin::user_reset))
         .route("/agencies", get(admin::agencies).post(admin::agency_create))
-        .route("/agencies/{id}", get(admin::agency_page).post(admin::agency_update))
+        .route(
+            "/agencies/{id}",
+            get(admin::agency_page).post(admin::agency_update),
+        )
         .route("/agencies/{id}/divisions", post(admin::division_create))
         .route("/divisions/{id}", post(admin::division_rename))
         .route("/audit", get(admin::audit))
@@ -81,22 +97,49 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(public::home))
         .route("/login", get(public::login_form).post(public::login_submit))
         .route("/logout", post(public::logout))
-        .route("/setup/{token}", get(public::setup_form).post(public::setup_submit))
-        .route("/account/password/{token}", get(public::set_password_form).post(public::set_password_submit))
+        .route(
+            "/setup/{token}",
+            get(public::setup_form).post(public::setup_submit),
+        )
+        .route(
+            "/account/password/{token}",
+            get(public::set_password_form).post(public::set_password_submit),
+        )
         .route("/healthz", get(public::healthz))
         .route("/static/{*path}", get(assets::serve))
         .nest("/admin", admin)
         .fallback(public::not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), session::guard))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::guard,
+        ))
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(CatchPanicLayer::custom(pages::panic_response))
-        .layer(SetSensitiveRequestHeadersLayer::new([header::COOKIE, header::AUTHORIZATION]))
-        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::COOKIE,
+            header::AUTHORIZATION,
+        ]))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static("permissions-policy"),
             HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
@@ -106,7 +149,9 @@ pub fn router(state: AppState) -> Router {
 /// Serves the router on `addr` until Ctrl-C / SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
 }
 
 async fn shutdown_signal() {
@@ -115,7 +160,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

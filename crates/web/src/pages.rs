@@ -29,7 +29,9 @@ fn beijing() -> FixedOffset {
 
 /// `ms | dt` → `2026-11-26 13:45`; `ms | dt("date")` → `2026-11-26`.
 fn dt(ms: i64, kind: Option<&str>) -> String {
-    let Some(t) = DateTime::from_timestamp_millis(ms) else { return String::new() };
+    let Some(t) = DateTime::from_timestamp_millis(ms) else {
+        return String::new();
+    };
     let t = t.with_timezone(&beijing());
     match kind {
         Some("date") => t.format("%Y-%m-%d").to_string(),
@@ -40,7 +42,8 @@ fn dt(ms: i64, kind: Option<&str>) -> String {
 
 /// The Chinese label of a role id.
 fn role_label(id: &str) -> String {
-    id.parse::<gongkai_domain::Role>().map_or_else(|_| id.to_owned(), |r| r.label().to_owned())
+    id.parse::<gongkai_domain::Role>()
+        .map_or_else(|_| id.to_owned(), |r| r.label().to_owned())
 }
 
 /// The Chinese label of an audit action id.
@@ -83,9 +86,13 @@ impl Templates {
         env.add_filter("dt", dt);
         env.add_filter("role_label", |s: String| role_label(&s));
         env.add_filter("action_label", |s: String| action_label(&s));
-        env.add_global("roles", ser(
-            gongkai_domain::Role::ALL.iter().map(|r| (r.id(), r.label())).collect::<Vec<_>>(),
-        ));
+        env.add_global(
+            "roles",
+            ser(gongkai_domain::Role::ALL
+                .iter()
+                .map(|r| (r.id(), r.label()))
+                .collect::<Vec<_>>()),
+        );
         Self { env }
     }
 
@@ -123,29 +130,47 @@ fn plain_500() -> Response {
 /// An error page with a title and what to do next.
 pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
     // Error pages are rendered without the session: no user menu, the generic site name.
-    page(status, "error.html", context! {
-        title, message, status => status.as_u16(), site_name => "政府信息公开平台", user => (), csrf => (),
-    })
+    page(
+        status,
+        "error.html",
+        context! {
+            title, message, status => status.as_u16(), site_name => "政府信息公开平台", user => (), csrf => (),
+        },
+    )
 }
 
 /// Turns a service error into the page a person sees; internal detail goes to the log only.
 pub fn service_error(e: &ServiceError) -> Response {
     match e {
-        ServiceError::Forbidden { .. } => error_page(StatusCode::FORBIDDEN, "没有权限", &e.to_string()),
+        ServiceError::Forbidden { .. } => {
+            error_page(StatusCode::FORBIDDEN, "没有权限", &e.to_string())
+        }
         ServiceError::NotFound(_) => error_page(StatusCode::NOT_FOUND, "未找到", &e.to_string()),
         ServiceError::Conflict(_) => error_page(StatusCode::CONFLICT, "已存在", &e.to_string()),
         ServiceError::Refused(_) => error_page(StatusCode::BAD_REQUEST, "无法办理", &e.to_string()),
         ServiceError::Invalid(v) => {
-            let msg = v.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("；");
+            let msg = v
+                .iter()
+                .map(|f| f.message.as_str())
+                .collect::<Vec<_>>()
+                .join("；");
             error_page(StatusCode::UNPROCESSABLE_ENTITY, "提交的内容有误", &msg)
         }
         ServiceError::Store(inner) => {
             tracing::error!(error = %inner, "store error");
-            error_page(StatusCode::INTERNAL_SERVER_ERROR, "系统内部错误", &e.to_string())
+            error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "系统内部错误",
+                &e.to_string(),
+            )
         }
         ServiceError::Internal(inner) => {
             tracing::error!(error = %inner, "internal error");
-            error_page(StatusCode::INTERNAL_SERVER_ERROR, "系统内部错误", &e.to_string())
+            error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "系统内部错误",
+                &e.to_string(),
+            )
         }
     }
 }
@@ -162,6 +187,16 @@ pub fn field_errors(e: &ServiceError) -> std::collections::BTreeMap<&'static str
 pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("handler panicked");
     plain_500()
+}
+
+/// Any serialisable value as a template value.
+pub fn ser<T: Serialize>(t: T) -> Value {
+    Value::from(minijinja::value::Serde(t))
+}
+
+/// An empty `field → message` map, for a form shown without errors.
+pub fn no_errors() -> Value {
+    ser(std::collections::BTreeMap::<String, String>::new())
 }
 
 #[cfg(test)]
@@ -182,14 +217,4 @@ mod tests {
             assert!(t.env.get_template(&n).is_ok(), "{n}");
         }
     }
-}
-
-/// Any serialisable value as a template value.
-pub fn ser<T: Serialize>(t: T) -> Value {
-    Value::from(minijinja::value::Serde(t))
-}
-
-/// An empty `field → message` map, for a form shown without errors.
-pub fn no_errors() -> Value {
-    ser(std::collections::BTreeMap::<String, String>::new())
 }

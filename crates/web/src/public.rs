@@ -1,23 +1,27 @@
 //! Pages without a login: home, login, logout, first-run setup, setting a password by link.
 
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use axum_extra::extract::cookie::CookieJar;
-use gongkai_service::{LoginError, ServiceError, SetupForm};
 use gongkai_service::store::{AgencyKind, TokenPurpose};
+use gongkai_service::{LoginError, ServiceError, SetupForm};
 use minijinja::value::Serde;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::pages::{no_errors, error_page, field_errors, page, ser, service_error};
+use crate::pages::{error_page, field_errors, no_errors, page, ser, service_error};
 use crate::session::{self, Session};
 
 /// Context every page shares: the signed-in user (if any), the CSRF token, the site name.
 pub(crate) async fn base(state: &AppState, s: &Session, csrf: Option<&str>) -> Value {
-    let site_name = state.service.site_name().await.unwrap_or_else(|_| "政府信息公开平台".into());
+    let site_name = state
+        .service
+        .site_name()
+        .await
+        .unwrap_or_else(|_| "政府信息公开平台".into());
     context! {
         user => Serde(s.user()),
         csrf => csrf.or(s.csrf()),
@@ -25,7 +29,10 @@ pub(crate) async fn base(state: &AppState, s: &Session, csrf: Option<&str>) -> V
     }
 }
 
-fn with_cookie(jar: Option<axum_extra::extract::cookie::Cookie<'static>>, resp: Response) -> Response {
+fn with_cookie(
+    jar: Option<axum_extra::extract::cookie::Cookie<'static>>,
+    resp: Response,
+) -> Response {
     match jar {
         Some(c) => (CookieJar::new().add(c), resp).into_response(),
         None => resp,
@@ -47,7 +54,11 @@ pub(crate) async fn home(State(state): State<AppState>, s: Session) -> Response 
         Err(e) => return service_error(&e),
     };
     let base = base(&state, &s, None).await;
-    page(StatusCode::OK, "home.html", context! { needs_setup, agencies => Serde(tree), ..base })
+    page(
+        StatusCode::OK,
+        "home.html",
+        context! { needs_setup, agencies => Serde(tree), ..base },
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -56,7 +67,11 @@ pub(crate) struct LoginQuery {
     done: Option<String>,
 }
 
-pub(crate) async fn login_form(State(state): State<AppState>, s: Session, Query(q): Query<LoginQuery>) -> Response {
+pub(crate) async fn login_form(
+    State(state): State<AppState>,
+    s: Session,
+    Query(q): Query<LoginQuery>,
+) -> Response {
     if s.user().is_some() {
         return Redirect::to(&safe_next(q.next.as_deref())).into_response();
     }
@@ -65,9 +80,13 @@ pub(crate) async fn login_form(State(state): State<AppState>, s: Session, Query(
         Err(r) => return r,
     };
     let base = base(&state, &s, Some(&csrf)).await;
-    let resp = page(StatusCode::OK, "login.html", context! {
-        next => q.next, done => q.done, username => "", error => None::<String>, ..base
-    });
+    let resp = page(
+        StatusCode::OK,
+        "login.html",
+        context! {
+            next => q.next, done => q.done, username => "", error => None::<String>, ..base
+        },
+    );
     with_cookie(cookie, resp)
 }
 
@@ -80,8 +99,16 @@ pub(crate) struct LoginForm {
     next: Option<String>,
 }
 
-pub(crate) async fn login_submit(State(state): State<AppState>, s: Session, Form(f): Form<LoginForm>) -> Response {
-    match state.service.login(&f.username, &f.password, &s.client).await {
+pub(crate) async fn login_submit(
+    State(state): State<AppState>,
+    s: Session,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    match state
+        .service
+        .login(&f.username, &f.password, &s.client)
+        .await
+    {
         Ok(user) => {
             // A new session id at login (no session fixation); the anonymous one is dropped.
             if let Some(t) = &s.token {
@@ -103,10 +130,14 @@ pub(crate) async fn login_submit(State(state): State<AppState>, s: Session, Form
                 LoginError::Service(ref inner) => return service_error(inner),
             };
             let base = base(&state, &s, None).await;
-            page(status, "login.html", context! {
-                next => f.next, done => None::<String>, username => f.username.trim(),
-                error => e.to_string(), ..base
-            })
+            page(
+                status,
+                "login.html",
+                context! {
+                    next => f.next, done => None::<String>, username => f.username.trim(),
+                    error => e.to_string(), ..base
+                },
+            )
         }
     }
 }
@@ -117,14 +148,25 @@ pub(crate) async fn logout(State(state): State<AppState>, s: Session) -> Respons
     {
         return service_error(&e);
     }
-    (CookieJar::new().add(session::removal(&state)), Redirect::to("/?done=logout")).into_response()
+    (
+        CookieJar::new().add(session::removal(&state)),
+        Redirect::to("/?done=logout"),
+    )
+        .into_response()
 }
 
 fn kinds() -> Vec<(&'static str, &'static str)> {
-    AgencyKind::ALL.iter().map(|k| (k.id(), k.label())).collect()
+    AgencyKind::ALL
+        .iter()
+        .map(|k| (k.id(), k.label()))
+        .collect()
 }
 
-pub(crate) async fn setup_form(State(state): State<AppState>, s: Session, Path(token): Path<String>) -> Response {
+pub(crate) async fn setup_form(
+    State(state): State<AppState>,
+    s: Session,
+    Path(token): Path<String>,
+) -> Response {
     if let Err(e) = state.service.check_token(&token, TokenPurpose::Setup).await {
         return service_error(&e);
     }
@@ -133,10 +175,14 @@ pub(crate) async fn setup_form(State(state): State<AppState>, s: Session, Path(t
         Err(r) => return r,
     };
     let base = base(&state, &s, Some(&csrf)).await;
-    let resp = page(StatusCode::OK, "setup.html", context! {
-        kinds => Serde(kinds()), form => ser(SetupInput { agency_kind: "government".into(), ..SetupInput::default() }),
-        errors => no_errors(), ..base
-    });
+    let resp = page(
+        StatusCode::OK,
+        "setup.html",
+        context! {
+            kinds => Serde(kinds()), form => ser(SetupInput { agency_kind: "government".into(), ..SetupInput::default() }),
+            errors => no_errors(), ..base
+        },
+    );
     with_cookie(cookie, resp)
 }
 
@@ -186,29 +232,48 @@ pub(crate) async fn setup_submit(
         }
         Err(e @ ServiceError::Invalid(_)) => {
             let base = base(&state, &s, None).await;
-            page(StatusCode::UNPROCESSABLE_ENTITY, "setup.html", context! {
-                kinds => Serde(kinds()), form => ser(&f), errors => Serde(field_errors(&e)), ..base
-            })
+            page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "setup.html",
+                context! {
+                    kinds => Serde(kinds()), form => ser(&f), errors => Serde(field_errors(&e)), ..base
+                },
+            )
         }
         Err(e) => service_error(&e),
     }
 }
 
-pub(crate) async fn set_password_form(State(state): State<AppState>, s: Session, Path(token): Path<String>) -> Response {
+pub(crate) async fn set_password_form(
+    State(state): State<AppState>,
+    s: Session,
+    Path(token): Path<String>,
+) -> Response {
     let uid = match state.service.check_token(&token, TokenPurpose::Reset).await {
         Ok(Some(u)) => u,
         Ok(None) => return error_page(StatusCode::BAD_REQUEST, "链接无效", "该链接无效。"),
         Err(e) => return service_error(&e),
     };
-    let username = state.service.store().user(uid).await.ok().flatten().map(|u| u.username);
+    let username = state
+        .service
+        .store()
+        .user(uid)
+        .await
+        .ok()
+        .flatten()
+        .map(|u| u.username);
     let (csrf, cookie) = match session::ensure(&state, &s).await {
         Ok(v) => v,
         Err(r) => return r,
     };
     let base = base(&state, &s, Some(&csrf)).await;
-    let resp = page(StatusCode::OK, "set_password.html", context! {
-        account => username, errors => no_errors(), ..base
-    });
+    let resp = page(
+        StatusCode::OK,
+        "set_password.html",
+        context! {
+            account => username, errors => no_errors(), ..base
+        },
+    );
     with_cookie(cookie, resp)
 }
 
@@ -226,18 +291,38 @@ pub(crate) async fn set_password_submit(
     Path(token): Path<String>,
     Form(f): Form<SetPasswordInput>,
 ) -> Response {
-    match state.service.set_password_with_token(&token, &f.password, &f.confirm).await {
+    match state
+        .service
+        .set_password_with_token(&token, &f.password, &f.confirm)
+        .await
+    {
         Ok(_) => Redirect::to("/login?done=password_set").into_response(),
         Err(e @ ServiceError::Invalid(_)) => {
-            let uid = state.service.check_token(&token, TokenPurpose::Reset).await.ok().flatten();
+            let uid = state
+                .service
+                .check_token(&token, TokenPurpose::Reset)
+                .await
+                .ok()
+                .flatten();
             let username = match uid {
-                Some(u) => state.service.store().user(u).await.ok().flatten().map(|u| u.username),
+                Some(u) => state
+                    .service
+                    .store()
+                    .user(u)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|u| u.username),
                 None => None,
             };
             let base = base(&state, &s, None).await;
-            page(StatusCode::UNPROCESSABLE_ENTITY, "set_password.html", context! {
-                account => username, errors => Serde(field_errors(&e)), ..base
-            })
+            page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "set_password.html",
+                context! {
+                    account => username, errors => Serde(field_errors(&e)), ..base
+                },
+            )
         }
         Err(e) => service_error(&e),
     }
@@ -250,7 +335,15 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-pub(crate) async fn not_found(State(state): State<AppState>, s: Session, uri: axum::http::Uri) -> Response {
+pub(crate) async fn not_found(
+    State(state): State<AppState>,
+    s: Session,
+    uri: axum::http::Uri,
+) -> Response {
     let base = base(&state, &s, None).await;
-    page(StatusCode::NOT_FOUND, "not_found.html", context! { path => uri.path(), ..base })
+    page(
+        StatusCode::NOT_FOUND,
+        "not_found.html",
+        context! { path => uri.path(), ..base },
+    )
 }

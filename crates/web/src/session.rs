@@ -48,7 +48,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Session {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<Session>().cloned().unwrap_or_default())
+        Ok(parts
+            .extensions
+            .get::<Session>()
+            .cloned()
+            .unwrap_or_default())
     }
 }
 
@@ -69,12 +73,22 @@ impl<S: Send + Sync> FromRequestParts<S> for Staff {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let s = parts.extensions.get::<Session>().cloned().unwrap_or_default();
+        let s = parts
+            .extensions
+            .get::<Session>()
+            .cloned()
+            .unwrap_or_default();
         match (s.user(), s.csrf()) {
-            (Some(u), Some(c)) => Ok(Staff { user: u.clone(), csrf: c.to_owned() }),
+            (Some(u), Some(c)) => Ok(Staff {
+                user: u.clone(),
+                csrf: c.to_owned(),
+            }),
             _ => {
                 // The original URI: nested routers see only the part after their prefix.
-                let uri = parts.extensions.get::<axum::extract::OriginalUri>().map_or(&parts.uri, |o| &o.0);
+                let uri = parts
+                    .extensions
+                    .get::<axum::extract::OriginalUri>()
+                    .map_or(&parts.uri, |o| &o.0);
                 let next = uri.path_and_query().map_or("/admin", |p| p.as_str());
                 let q = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
                 Err(Redirect::to(&format!("/login?{q}")).into_response())
@@ -102,7 +116,10 @@ pub fn removal(state: &AppState) -> Cookie<'static> {
 
 /// Makes sure the visitor has a session (an anonymous one if needed) so a form can carry a
 /// CSRF token. Returns the token and the cookie to set when a session was started.
-pub async fn ensure(state: &AppState, s: &Session) -> Result<(String, Option<Cookie<'static>>), Response> {
+pub async fn ensure(
+    state: &AppState,
+    s: &Session,
+) -> Result<(String, Option<Cookie<'static>>), Response> {
     if let Some(c) = s.csrf() {
         return Ok((c.to_owned(), None));
     }
@@ -114,7 +131,10 @@ pub async fn ensure(state: &AppState, s: &Session) -> Result<(String, Option<Coo
 
 fn client_address(state: &AppState, req: &Request) -> String {
     if state.config.trust_proxy
-        && let Some(v) = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(v) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
         && let Some(first) = v.split(',').next()
     {
         return first.trim().to_owned();
@@ -133,8 +153,14 @@ fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let origin_host = origin.split_once("://").map_or("", |(_, h)| h).trim_end_matches('/');
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let origin_host = origin
+        .split_once("://")
+        .map_or("", |(_, h)| h)
+        .trim_end_matches('/');
     !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
 }
 
@@ -185,7 +211,11 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         } else if is_form {
             let (parts, body) = req.into_parts();
             let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
-                return error_page(StatusCode::PAYLOAD_TOO_LARGE, "提交的内容过大", "表单内容超过 2 MB，请删减后重试。");
+                return error_page(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "提交的内容过大",
+                    "表单内容超过 2 MB，请删减后重试。",
+                );
             };
             let found = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
                 .ok()
@@ -199,6 +229,10 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
             return forbidden_form();
         }
     }
-    req.extensions_mut().insert(Session { token, info, client });
+    req.extensions_mut().insert(Session {
+        token,
+        info,
+        client,
+    });
     next.run(req).await
 }

@@ -10,46 +10,62 @@ async fn first_run_setup_through_the_browser() {
     let db = TestDb::sqlite().await;
     let svc = gongkai_service::Service::new(
         db.store.clone(),
-        std::sync::Arc::new(gongkai_domain::FixedClock::new(gongkai_test_support::test_start())),
+        std::sync::Arc::new(gongkai_domain::FixedClock::new(
+            gongkai_test_support::test_start(),
+        )),
         gongkai_service::ServiceConfig::default(),
     );
-    let router = gongkai_web::router(gongkai_web::AppState::new(svc.clone(), gongkai_web::WebConfig::default()));
+    let router = gongkai_web::router(gongkai_web::AppState::new(
+        svc.clone(),
+        gongkai_web::WebConfig::default(),
+    ));
     let app = AppLike { router };
     let mut c = app.client();
     let home = c.get("/").await;
     home.expect(StatusCode::OK);
     assert!(home.body.contains("本站尚未完成初始化"));
     let token = svc.issue_setup_token().await.unwrap().unwrap();
-    c.get("/setup/not-a-token").await.expect(StatusCode::BAD_REQUEST);
+    c.get("/setup/not-a-token")
+        .await
+        .expect(StatusCode::BAD_REQUEST);
     let form = c.get(&format!("/setup/{token}")).await;
     form.expect(StatusCode::OK);
     assert!(form.body.contains("初始化站点"));
     // A bad form comes back with each error beside its field, and the entered values kept.
     let bad = c
-        .post(&format!("/setup/{token}"), &[
-            ("agency_name", "示例市人民政府"),
-            ("agency_kind", "government"),
-            ("username", "x"),
-            ("display_name", "王管理"),
-            ("password", "a"),
-            ("confirm", "b"),
-        ])
+        .post(
+            &format!("/setup/{token}"),
+            &[
+                ("agency_name", "示例市人民政府"),
+                ("agency_kind", "government"),
+                ("username", "x"),
+                ("display_name", "王管理"),
+                ("password", "a"),
+                ("confirm", "b"),
+            ],
+        )
         .await;
     bad.expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("id=\"e-username\""), "{}", bad.body);
     assert!(bad.body.contains("用户名须为 3–32 个字符"));
     assert!(bad.body.contains("两次输入的密码不一致"));
     assert!(bad.body.contains("value=\"示例市人民政府\""));
-    assert!(!bad.body.contains("value=\"a\""), "passwords are never echoed");
+    assert!(
+        !bad.body.contains("value=\"a\""),
+        "passwords are never echoed"
+    );
     let ok = c
-        .post(&format!("/setup/{token}"), &[
-            ("agency_name", "示例市人民政府"),
-            ("agency_kind", "government"),
-            ("username", "admin"),
-            ("display_name", "王管理"),
-            ("password", PASSWORD),
-            ("confirm", PASSWORD),
-        ])
+        .post(
+            &format!("/setup/{token}"),
+            &[
+                ("agency_name", "示例市人民政府"),
+                ("agency_kind", "government"),
+                ("username", "admin"),
+                ("display_name", "王管理"),
+                ("password", PASSWORD),
+                ("confirm", PASSWORD),
+            ],
+        )
         .await;
     ok.expect(StatusCode::SEE_OTHER);
     assert_eq!(ok.location(), Some("/admin?done=setup"));
@@ -58,7 +74,9 @@ async fn first_run_setup_through_the_browser() {
     assert!(dash.body.contains("站点已初始化"));
     assert!(dash.body.contains("系统管理员"));
     // The link is spent.
-    c.get(&format!("/setup/{token}")).await.expect(StatusCode::BAD_REQUEST);
+    c.get(&format!("/setup/{token}"))
+        .await
+        .expect(StatusCode::BAD_REQUEST);
 }
 
 /// A bare router wrapper so the setup test can use the same client as TestApp.
@@ -80,20 +98,49 @@ async fn login_logout_and_redirects() {
     let r = c.get("/admin/users").await;
     r.expect(StatusCode::SEE_OTHER);
     assert_eq!(r.location(), Some("/login?next=%2Fadmin%2Fusers"));
-    c.get("/login?next=/admin/password").await.expect(StatusCode::OK);
-    let bad = c.post("/login", &[("username", "zhang"), ("password", "nope"), ("next", "/admin/password")]).await;
+    c.get("/login?next=/admin/password")
+        .await
+        .expect(StatusCode::OK);
+    let bad = c
+        .post(
+            "/login",
+            &[
+                ("username", "zhang"),
+                ("password", "nope"),
+                ("next", "/admin/password"),
+            ],
+        )
+        .await;
     bad.expect(StatusCode::UNAUTHORIZED);
     assert!(bad.body.contains("用户名或密码不正确"));
     assert!(bad.body.contains("value=\"zhang\""));
     let before = c.cookie.clone();
-    let ok = c.post("/login", &[("username", "zhang"), ("password", PASSWORD), ("next", "/admin/password")]).await;
+    let ok = c
+        .post(
+            "/login",
+            &[
+                ("username", "zhang"),
+                ("password", PASSWORD),
+                ("next", "/admin/password"),
+            ],
+        )
+        .await;
     ok.expect(StatusCode::SEE_OTHER);
     assert_eq!(ok.location(), Some("/admin/password"));
     assert_ne!(c.cookie, before, "a new session id at login");
     // Open redirects are refused.
     let mut c2 = app.client();
     c2.get("/login").await;
-    let r = c2.post("/login", &[("username", "zhang"), ("password", PASSWORD), ("next", "//evil.example/")]).await;
+    let r = c2
+        .post(
+            "/login",
+            &[
+                ("username", "zhang"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
     assert_eq!(r.location(), Some("/admin"));
     // Logout ends the session on the server too.
     let old = c.cookie.clone().unwrap();
@@ -108,10 +155,27 @@ async fn cookies_and_security_headers() {
     let app = TestApp::new().await;
     let mut c = app.client();
     let r = c.get("/login").await;
-    let set = r.headers.get("set-cookie").unwrap().to_str().unwrap().to_owned();
-    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/"), "{set}");
-    assert!(!set.contains("Secure"), "plain-HTTP installs work without Secure");
-    let csp = r.headers.get("content-security-policy").unwrap().to_str().unwrap();
+    let set = r
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/"),
+        "{set}"
+    );
+    assert!(
+        !set.contains("Secure"),
+        "plain-HTTP installs work without Secure"
+    );
+    let csp = r
+        .headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
     assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
     assert!(!csp.contains("unsafe-inline"));
     assert_eq!(r.headers.get("x-content-type-options").unwrap(), "nosniff");
@@ -131,34 +195,80 @@ async fn csrf_is_required_on_every_state_change() {
     c.get("/admin/agencies").await.expect(StatusCode::OK);
     let path = format!("/admin/agencies/{}/divisions", app.agencies.ems);
     // No token.
-    c.post_raw(&path, &[("name", "办公室")], &[]).await.expect(StatusCode::FORBIDDEN);
+    c.post_raw(&path, &[("name", "办公室")], &[])
+        .await
+        .expect(StatusCode::FORBIDDEN);
     // Wrong token.
-    c.post_raw(&path, &[("name", "办公室"), ("csrf", "0".repeat(64).as_str())], &[]).await.expect(StatusCode::FORBIDDEN);
+    c.post_raw(
+        &path,
+        &[("name", "办公室"), ("csrf", "0".repeat(64).as_str())],
+        &[],
+    )
+    .await
+    .expect(StatusCode::FORBIDDEN);
     // Right token but cross-site.
     let tok = c.csrf.clone().unwrap();
-    c.post_raw(&path, &[("name", "办公室"), ("csrf", &tok)], &[("sec-fetch-site", "cross-site")])
-        .await
-        .expect(StatusCode::FORBIDDEN);
-    c.post_raw(&path, &[("name", "办公室"), ("csrf", &tok)], &[("origin", "https://evil.example")])
-        .await
-        .expect(StatusCode::FORBIDDEN);
+    c.post_raw(
+        &path,
+        &[("name", "办公室"), ("csrf", &tok)],
+        &[("sec-fetch-site", "cross-site")],
+    )
+    .await
+    .expect(StatusCode::FORBIDDEN);
+    c.post_raw(
+        &path,
+        &[("name", "办公室"), ("csrf", &tok)],
+        &[("origin", "https://evil.example")],
+    )
+    .await
+    .expect(StatusCode::FORBIDDEN);
     // Another session's token.
     let mut other = app.client();
     other.get("/login").await;
     let foreign = other.csrf.clone().unwrap();
-    let r = c.post_raw(&path, &[("name", "办公室"), ("csrf", &foreign)], &[]).await;
+    let r = c
+        .post_raw(&path, &[("name", "办公室"), ("csrf", &foreign)], &[])
+        .await;
     r.expect(StatusCode::FORBIDDEN);
     assert!(r.body.contains("表单已失效"));
-    assert!(app.service.store().divisions(app.agencies.ems).await.unwrap().is_empty(), "nothing was written");
+    assert!(
+        app.service
+            .store()
+            .divisions(app.agencies.ems)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing was written"
+    );
     // Header token (for scripts) and the form token both work.
-    c.post_raw(&path, &[("name", "办公室")], &[("x-csrf-token", &tok), ("origin", "http://localhost")])
+    c.post_raw(
+        &path,
+        &[("name", "办公室")],
+        &[("x-csrf-token", &tok), ("origin", "http://localhost")],
+    )
+    .await
+    .expect(StatusCode::SEE_OTHER);
+    c.post(&path, &[("name", "应急救援科")])
         .await
         .expect(StatusCode::SEE_OTHER);
-    c.post(&path, &[("name", "应急救援科")]).await.expect(StatusCode::SEE_OTHER);
-    assert_eq!(app.service.store().divisions(app.agencies.ems).await.unwrap().len(), 2);
+    assert_eq!(
+        app.service
+            .store()
+            .divisions(app.agencies.ems)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
     // Login and logout forms are protected too.
     let mut anon = app.client();
-    anon.post_raw("/login", &[("username", "boss"), ("password", PASSWORD)], &[]).await.expect(StatusCode::FORBIDDEN);
+    anon.post_raw(
+        "/login",
+        &[("username", "boss"), ("password", PASSWORD)],
+        &[],
+    )
+    .await
+    .expect(StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
@@ -166,31 +276,74 @@ async fn authorization_is_enforced_on_pages_and_posts() {
     let app = TestApp::new().await;
     app.user("boss", app.agencies.city, &[Role::Admin]).await;
     app.user("zhang", app.agencies.ems, &[Role::Drafter]).await;
-    app.user("jt.admin", app.agencies.transport, &[Role::Admin]).await;
+    app.user("jt.admin", app.agencies.transport, &[Role::Admin])
+        .await;
     let mut d = app.login("zhang").await;
     let dash = d.get("/admin").await;
     dash.expect(StatusCode::OK);
-    assert!(!dash.body.contains("href=\"/admin/users\""), "no link to what they cannot open");
+    assert!(
+        !dash.body.contains("href=\"/admin/users\""),
+        "no link to what they cannot open"
+    );
     let r = d.get("/admin/users").await;
     r.expect(StatusCode::FORBIDDEN);
     assert!(r.body.contains("没有权限"));
     d.get("/admin/audit").await.expect(StatusCode::FORBIDDEN);
-    d.get("/admin/users/new").await.expect(StatusCode::FORBIDDEN);
-    d.post("/admin/users/new", &[("username", "x.y.z"), ("display_name", "某"), ("agency_id", &app.agencies.ems.to_string()), ("roles", "admin")])
+    d.get("/admin/users/new")
         .await
         .expect(StatusCode::FORBIDDEN);
-    d.post(&format!("/admin/agencies/{}/divisions", app.agencies.ems), &[("name", "某科")]).await.expect(StatusCode::FORBIDDEN);
+    d.post(
+        "/admin/users/new",
+        &[
+            ("username", "x.y.z"),
+            ("display_name", "某"),
+            ("agency_id", &app.agencies.ems.to_string()),
+            ("roles", "admin"),
+        ],
+    )
+    .await
+    .expect(StatusCode::FORBIDDEN);
+    d.post(
+        &format!("/admin/agencies/{}/divisions", app.agencies.ems),
+        &[("name", "某科")],
+    )
+    .await
+    .expect(StatusCode::FORBIDDEN);
     // The transport bureau's admin cannot touch the EMS bureau.
     let mut t = app.login("jt.admin").await;
-    t.get(&format!("/admin/agencies/{}", app.agencies.ems)).await.expect(StatusCode::FORBIDDEN);
-    let zhang = app.service.store().user_by_username("zhang").await.unwrap().unwrap();
-    t.get(&format!("/admin/users/{}", zhang.id)).await.expect(StatusCode::FORBIDDEN);
-    t.post(&format!("/admin/users/{}/disable", zhang.id), &[]).await.expect(StatusCode::FORBIDDEN);
-    t.post(&format!("/admin/users/{}/reset", zhang.id), &[]).await.expect(StatusCode::FORBIDDEN);
-    assert!(!app.service.store().user(zhang.id).await.unwrap().unwrap().disabled);
+    t.get(&format!("/admin/agencies/{}", app.agencies.ems))
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    let zhang = app
+        .service
+        .store()
+        .user_by_username("zhang")
+        .await
+        .unwrap()
+        .unwrap();
+    t.get(&format!("/admin/users/{}", zhang.id))
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    t.post(&format!("/admin/users/{}/disable", zhang.id), &[])
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    t.post(&format!("/admin/users/{}/reset", zhang.id), &[])
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    assert!(
+        !app.service
+            .store()
+            .user(zhang.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled
+    );
     // Unknown ids are a 404 page, not a crash.
     let mut b = app.login("boss").await;
-    b.get("/admin/users/999999").await.expect(StatusCode::NOT_FOUND);
+    b.get("/admin/users/999999")
+        .await
+        .expect(StatusCode::NOT_FOUND);
     b.get("/admin/users/abc").await;
 }
 
@@ -199,29 +352,60 @@ async fn an_account_from_creation_to_first_login() {
     let app = TestApp::new().await;
     app.user("boss", app.agencies.city, &[Role::Admin]).await;
     let mut b = app.login("boss").await;
-    let div = app.service.create_division(&Actor::System, app.agencies.ems, "应急救援科").await.unwrap();
+    let div = app
+        .service
+        .create_division(&Actor::System, app.agencies.ems, "应急救援科")
+        .await
+        .unwrap();
     let form = b.get("/admin/users/new").await;
     form.expect(StatusCode::OK);
     assert!(form.body.contains("示例市应急管理局") && form.body.contains("应急救援科"));
     let ems = app.agencies.ems.to_string();
     let divs = div.id.to_string();
     // A taken name is reported beside the field.
-    let dup = b.post("/admin/users/new", &[("username", "boss"), ("display_name", "重名"), ("agency_id", &ems), ("roles", "drafter")]).await;
+    let dup = b
+        .post(
+            "/admin/users/new",
+            &[
+                ("username", "boss"),
+                ("display_name", "重名"),
+                ("agency_id", &ems),
+                ("roles", "drafter"),
+            ],
+        )
+        .await;
     dup.expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(dup.body.contains("id=\"e-username\"") && dup.body.contains("已存在"));
     let r = b
-        .post("/admin/users/new", &[
-            ("username", "Sun.Jingban"),
-            ("display_name", "孙经办"),
-            ("agency_id", &ems),
-            ("division_id", &divs),
-            ("roles", "drafter"),
-            ("roles", "office"),
-        ])
+        .post(
+            "/admin/users/new",
+            &[
+                ("username", "Sun.Jingban"),
+                ("display_name", "孙经办"),
+                ("agency_id", &ems),
+                ("division_id", &divs),
+                ("roles", "drafter"),
+                ("roles", "office"),
+            ],
+        )
         .await;
     r.expect(StatusCode::CREATED);
-    let link = r.text().split("value=\"/account/password/").nth(1).unwrap().split('"').next().unwrap().to_owned();
-    let u = app.service.store().user_by_username("sun.jingban").await.unwrap().unwrap();
+    let link = r
+        .text()
+        .split("value=\"/account/password/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let u = app
+        .service
+        .store()
+        .user_by_username("sun.jingban")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(u.roles, vec![Role::Drafter, Role::Office]);
     assert_eq!(u.division_id, Some(div.id));
     // The person sets a password with the link and logs in.
@@ -229,22 +413,49 @@ async fn an_account_from_creation_to_first_login() {
     let page = p.get(&format!("/account/password/{link}")).await;
     page.expect(StatusCode::OK);
     assert!(page.body.contains("sun.jingban"));
-    let weak = p.post(&format!("/account/password/{link}"), &[("password", "abc"), ("confirm", "abc")]).await;
+    let weak = p
+        .post(
+            &format!("/account/password/{link}"),
+            &[("password", "abc"), ("confirm", "abc")],
+        )
+        .await;
     weak.expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(weak.body.contains("至少 10 个字符"));
-    p.post(&format!("/account/password/{link}"), &[("password", "Sun-Passw0rd"), ("confirm", "Sun-Passw0rd")])
-        .await
-        .expect(StatusCode::SEE_OTHER);
+    p.post(
+        &format!("/account/password/{link}"),
+        &[("password", "Sun-Passw0rd"), ("confirm", "Sun-Passw0rd")],
+    )
+    .await
+    .expect(StatusCode::SEE_OTHER);
     p.get("/login?done=password_set").await;
-    p.post("/login", &[("username", "sun.jingban"), ("password", "Sun-Passw0rd")]).await.expect(StatusCode::SEE_OTHER);
+    p.post(
+        "/login",
+        &[("username", "sun.jingban"), ("password", "Sun-Passw0rd")],
+    )
+    .await
+    .expect(StatusCode::SEE_OTHER);
     p.get("/admin").await.expect(StatusCode::OK);
     // The admin edits roles and disables the account; the person is signed out at once.
-    b.get(&format!("/admin/users/{}", u.id)).await.expect(StatusCode::OK);
-    b.post(&format!("/admin/users/{}", u.id), &[("display_name", "孙经办"), ("division_id", ""), ("roles", "drafter")])
+    b.get(&format!("/admin/users/{}", u.id))
+        .await
+        .expect(StatusCode::OK);
+    b.post(
+        &format!("/admin/users/{}", u.id),
+        &[
+            ("display_name", "孙经办"),
+            ("division_id", ""),
+            ("roles", "drafter"),
+        ],
+    )
+    .await
+    .expect(StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.service.store().user(u.id).await.unwrap().unwrap().roles,
+        vec![Role::Drafter]
+    );
+    b.post(&format!("/admin/users/{}/disable", u.id), &[])
         .await
         .expect(StatusCode::SEE_OTHER);
-    assert_eq!(app.service.store().user(u.id).await.unwrap().unwrap().roles, vec![Role::Drafter]);
-    b.post(&format!("/admin/users/{}/disable", u.id), &[]).await.expect(StatusCode::SEE_OTHER);
     p.get("/admin").await.expect(StatusCode::SEE_OTHER);
     // Every step is in the audit log, and the chain verifies.
     let audit = b.get("/admin/audit?action=user.").await;
@@ -264,12 +475,32 @@ async fn password_change_signs_out_other_sessions() {
     let mut a = app.login("zhang").await;
     let mut other = app.login("zhang").await;
     a.get("/admin/password").await.expect(StatusCode::OK);
-    let bad = a.post("/admin/password", &[("current", "x"), ("password", "New-Passw0rd"), ("confirm", "New-Passw0rd")]).await;
+    let bad = a
+        .post(
+            "/admin/password",
+            &[
+                ("current", "x"),
+                ("password", "New-Passw0rd"),
+                ("confirm", "New-Passw0rd"),
+            ],
+        )
+        .await;
     bad.expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("当前密码不正确"));
-    let ok = a.post("/admin/password", &[("current", PASSWORD), ("password", "New-Passw0rd"), ("confirm", "New-Passw0rd")]).await;
+    let ok = a
+        .post(
+            "/admin/password",
+            &[
+                ("current", PASSWORD),
+                ("password", "New-Passw0rd"),
+                ("confirm", "New-Passw0rd"),
+            ],
+        )
+        .await;
     ok.expect(StatusCode::SEE_OTHER);
-    a.get("/admin/password?done=changed").await.expect(StatusCode::OK);
+    a.get("/admin/password?done=changed")
+        .await
+        .expect(StatusCode::OK);
     other.get("/admin").await.expect(StatusCode::SEE_OTHER);
 }
 
@@ -282,18 +513,47 @@ async fn agencies_and_divisions_pages() {
     page.expect(StatusCode::OK);
     assert!(page.body.contains("示例市交通运输局"));
     let city = app.agencies.city.to_string();
-    let empty = b.post("/admin/agencies", &[("parent_id", &city), ("name", ""), ("kind", "department")]).await;
+    let empty = b
+        .post(
+            "/admin/agencies",
+            &[("parent_id", &city), ("name", ""), ("kind", "department")],
+        )
+        .await;
     empty.expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(empty.body.contains("请填写机关全称"));
-    let r = b.post("/admin/agencies", &[("parent_id", &city), ("name", "示例市财政局"), ("kind", "department")]).await;
+    let r = b
+        .post(
+            "/admin/agencies",
+            &[
+                ("parent_id", &city),
+                ("name", "示例市财政局"),
+                ("kind", "department"),
+            ],
+        )
+        .await;
     r.expect(StatusCode::SEE_OTHER);
     let loc = r.location().unwrap().to_owned();
     let p = b.get(&loc).await;
     p.expect(StatusCode::OK);
     assert!(p.body.contains("机关已建立") && p.body.contains("示例市人民政府"));
-    let id = loc.trim_start_matches("/admin/agencies/").split('?').next().unwrap().to_owned();
-    b.post(&format!("/admin/agencies/{id}/divisions"), &[("name", "预算科")]).await.expect(StatusCode::SEE_OTHER);
-    let dup = b.post(&format!("/admin/agencies/{id}/divisions"), &[("name", "预算科")]).await;
+    let id = loc
+        .trim_start_matches("/admin/agencies/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    b.post(
+        &format!("/admin/agencies/{id}/divisions"),
+        &[("name", "预算科")],
+    )
+    .await
+    .expect(StatusCode::SEE_OTHER);
+    let dup = b
+        .post(
+            &format!("/admin/agencies/{id}/divisions"),
+            &[("name", "预算科")],
+        )
+        .await;
     dup.expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(dup.body.contains("已存在"));
 }
@@ -301,10 +561,18 @@ async fn agencies_and_divisions_pages() {
 #[tokio::test]
 async fn supervisors_read_the_audit_log_of_their_subtree_only() {
     let app = TestApp::new().await;
-    app.user("jiandu", app.agencies.city, &[Role::Supervisor]).await;
-    app.user("ems.jiandu", app.agencies.ems, &[Role::Supervisor]).await;
-    app.service.create_division(&Actor::System, app.agencies.transport, "运输管理科").await.unwrap();
-    app.service.create_division(&Actor::System, app.agencies.ems, "应急救援科").await.unwrap();
+    app.user("jiandu", app.agencies.city, &[Role::Supervisor])
+        .await;
+    app.user("ems.jiandu", app.agencies.ems, &[Role::Supervisor])
+        .await;
+    app.service
+        .create_division(&Actor::System, app.agencies.transport, "运输管理科")
+        .await
+        .unwrap();
+    app.service
+        .create_division(&Actor::System, app.agencies.ems, "应急救援科")
+        .await
+        .unwrap();
     let mut city = app.login("jiandu").await;
     let all = city.get("/admin/audit").await;
     all.expect(StatusCode::OK);
@@ -312,13 +580,20 @@ async fn supervisors_read_the_audit_log_of_their_subtree_only() {
     let mut ems = app.login("ems.jiandu").await;
     let own = ems.get("/admin/audit").await;
     assert!(own.body.contains("应急救援科") && !own.body.contains("运输管理科"));
-    ems.get(&format!("/admin/audit?agency={}", app.agencies.transport)).await.expect(StatusCode::FORBIDDEN);
+    ems.get(&format!("/admin/audit?agency={}", app.agencies.transport))
+        .await
+        .expect(StatusCode::FORBIDDEN);
     let bad = ems.get("/admin/audit?from=2026-13-01").await;
     bad.expect(StatusCode::OK);
     assert!(bad.body.contains("应写作 YYYY-MM-DD"));
     // Supervisors cannot change anything.
     ems.get("/admin/users").await.expect(StatusCode::OK);
-    ems.post(&format!("/admin/agencies/{}/divisions", app.agencies.ems), &[("name", "新科")]).await.expect(StatusCode::FORBIDDEN);
+    ems.post(
+        &format!("/admin/agencies/{}/divisions", app.agencies.ems),
+        &[("name", "新科")],
+    )
+    .await
+    .expect(StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
@@ -327,7 +602,13 @@ async fn unknown_urls_get_a_helpful_404() {
     let mut c = app.client();
     let r = c.get("/no/such/page").await;
     r.expect(StatusCode::NOT_FOUND);
-    assert!(r.body.contains("页面不存在") && r.text().contains("/no/such/page") && r.body.contains("返回网站首页"));
-    c.get("/static/nope.css").await.expect(StatusCode::NOT_FOUND);
+    assert!(
+        r.body.contains("页面不存在")
+            && r.text().contains("/no/such/page")
+            && r.body.contains("返回网站首页")
+    );
+    c.get("/static/nope.css")
+        .await
+        .expect(StatusCode::NOT_FOUND);
     c.get("/healthz").await.expect(StatusCode::OK);
 }

@@ -1,0 +1,451 @@
+//! The platform through the real binary: `serve` (setup link, demo), a crash during a burst of
+//! writes, `backup`/`restore`, `audit verify`, `admin …`, and start-up errors.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use gongkai_service::store::{Store, sqlite_url};
+use gongkai_test_support::csrf_in;
+use gongkai_test_support::http::request;
+
+fn gongkai(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(args)
+        .env_remove("GONGKAI_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+fn out(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A running `gongkai serve`; killed (SIGKILL) on drop.
+struct Server {
+    child: Child,
+    addr: String,
+    lines: Vec<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(data: &Path, extra: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .args(extra)
+        .env_remove("GONGKAI_DATABASE_URL")
+        .env_remove("GONGKAI_PUBLIC_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = Vec::new();
+    let mut reader = BufReader::new(stdout);
+    let deadline = Instant::now() + Duration::from_mins(1);
+    loop {
+        let mut l = String::new();
+        assert!(
+            reader.read_line(&mut l).unwrap() > 0,
+            "server exited early: {lines:?}"
+        );
+        lines.push(l.trim_end().to_owned());
+        if l.contains("gongkai 已启动") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "server did not start: {lines:?}");
+    }
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in reader.lines() {});
+    let started = lines.last().unwrap().clone();
+    let addr = started
+        .split("http://")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    Server { child, addr, lines }
+}
+
+/// Logs in over real HTTP and returns the session cookie.
+fn login(addr: &str, username: &str, password: &str) -> String {
+    let page = request(addr, "GET", "/login", None, None).unwrap();
+    let anon = page.cookie(gongkai_web::SESSION_COOKIE).unwrap();
+    let csrf = csrf_in(&page.body).unwrap();
+    let r = request(
+        addr,
+        "POST",
+        "/login",
+        Some(&anon),
+        Some(&[
+            ("username", username),
+            ("password", password),
+            ("csrf", &csrf),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(r.status, 303, "{}", r.body);
+    r.cookie(gongkai_web::SESSION_COOKIE).unwrap()
+}
+
+fn demo_password(data: &Path, user: &str) -> String {
+    let text = std::fs::read_to_string(data.join("demo-logins.txt")).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(&format!("{user} ")))
+        .unwrap();
+    line.split_whitespace().nth(2).unwrap().to_owned()
+}
+
+#[test]
+fn first_start_prints_a_one_time_setup_link_that_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = serve(dir.path(), &[]);
+    let link = s
+        .lines
+        .iter()
+        .find(|l| l.contains("/setup/"))
+        .expect("setup link printed")
+        .trim()
+        .to_owned();
+    assert!(s.lines.iter().any(|l| l.contains("尚无系统管理员")));
+    let path = &link[link.find("/setup/").unwrap()..];
+    let page = request(&s.addr, "GET", path, None, None).unwrap();
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("初始化站点"));
+    assert!(dir.path().join("gongkai.db").exists());
+    drop(s);
+    // A second start issues a fresh link and revokes the first.
+    let s2 = serve(dir.path(), &[]);
+    assert!(
+        s2.lines
+            .iter()
+            .any(|l| l.contains("/setup/") && !l.contains(path))
+    );
+    assert_eq!(
+        request(&s2.addr, "GET", path, None, None).unwrap().status,
+        400
+    );
+}
+
+#[test]
+fn every_acknowledged_write_survives_a_kill_during_a_burst() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = serve(dir.path(), &["--demo"]);
+    assert!(
+        s.lines
+            .iter()
+            .any(|l| l.contains("admin") && l.contains("密码")),
+        "{:?}",
+        s.lines
+    );
+    let cookie = login(&s.addr, "admin", &demo_password(dir.path(), "admin"));
+    let page = request(&s.addr, "GET", "/admin/agencies", Some(&cookie), None).unwrap();
+    let csrf = csrf_in(&page.body).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let store = rt
+        .block_on(Store::connect(&sqlite_url(dir.path())))
+        .unwrap();
+    let ems = rt
+        .block_on(store.agency_by_name("示例市应急管理局"))
+        .unwrap()
+        .unwrap()
+        .id;
+    rt.block_on(store.close());
+
+    let acked: Arc<Mutex<Vec<String>>> = Arc::default();
+    let writer = {
+        let (addr, acked) = (s.addr.clone(), acked.clone());
+        std::thread::spawn(move || {
+            for i in 0.. {
+                let name = format!("压力测试科{i}");
+                match request(
+                    &addr,
+                    "POST",
+                    &format!("/admin/agencies/{ems}/divisions"),
+                    Some(&cookie),
+                    Some(&[("name", &name), ("csrf", &csrf)]),
+                ) {
+                    Ok(r) if r.status == 303 => acked.lock().unwrap().push(name),
+                    Ok(r) => panic!("write refused: {} {}", r.status, r.body),
+                    Err(_) => break, // the server is gone
+                }
+            }
+        })
+    };
+    // Let the burst run, then kill the server without warning (SIGKILL).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while acked.lock().unwrap().len() < 40 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    s.child.kill().unwrap();
+    s.child.wait().unwrap();
+    writer.join().unwrap();
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() >= 40,
+        "only {} writes before the kill",
+        acked.len()
+    );
+
+    let store = rt.block_on(Store::open(&sqlite_url(dir.path()))).unwrap();
+    let names: Vec<String> = rt
+        .block_on(store.divisions(ems))
+        .unwrap()
+        .into_iter()
+        .map(|d| d.name)
+        .collect();
+    for n in &acked {
+        assert!(names.contains(n), "acknowledged write {n} lost");
+    }
+    let report = rt.block_on(store.verify_audit_chain(None)).unwrap();
+    assert_eq!(report.first_break, None);
+    rt.block_on(store.close());
+    let v = gongkai(&["audit", "verify", "--data", dir.path().to_str().unwrap()]);
+    assert!(v.status.success(), "{}", out(&v));
+    assert!(out(&v).contains("校验通过"));
+}
+
+#[test]
+fn backup_restore_and_audit_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = data.to_str().unwrap();
+    let o = gongkai(&[
+        "admin",
+        "create-agency",
+        "--data",
+        d,
+        "--name",
+        "示例市人民政府",
+        "--kind",
+        "government",
+    ]);
+    assert!(o.status.success(), "{}", out(&o));
+    let o = gongkai(&[
+        "admin",
+        "create-user",
+        "--data",
+        d,
+        "--username",
+        "wang",
+        "--name",
+        "王管理",
+        "--agency",
+        "示例市人民政府",
+        "--role",
+        "admin",
+    ]);
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(out(&o).contains("/account/password/"));
+    let o = gongkai(&[
+        "admin",
+        "create-user",
+        "--data",
+        d,
+        "--username",
+        "wang",
+        "--name",
+        "重名",
+        "--agency",
+        "示例市人民政府",
+        "--role",
+        "admin",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).contains("已存在"), "{}", out(&o));
+    let o = gongkai(&[
+        "admin",
+        "create-user",
+        "--data",
+        d,
+        "--username",
+        "li",
+        "--name",
+        "李",
+        "--agency",
+        "不存在的局",
+        "--role",
+        "drafter",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).contains("没有名为“不存在的局”的机关"));
+    assert!(
+        gongkai(&["admin", "disable", "--data", d, "wang"])
+            .status
+            .success()
+    );
+    let list = gongkai(&["admin", "list-users", "--data", d]);
+    assert!(
+        out(&list).contains("wang") && out(&list).contains("已停用"),
+        "{}",
+        out(&list)
+    );
+    assert!(
+        gongkai(&["admin", "enable", "--data", d, "wang"])
+            .status
+            .success()
+    );
+    let o = gongkai(&["admin", "reset-password", "--data", d, "wang"]);
+    assert!(o.status.success() && out(&o).contains("/account/password/"));
+
+    let v = gongkai(&["audit", "verify", "--data", d]);
+    assert!(v.status.success(), "{}", out(&v));
+    let anchor = out(&v)
+        .lines()
+        .find(|l| l.contains("当前锚点"))
+        .unwrap()
+        .rsplit('：')
+        .next()
+        .unwrap()
+        .trim()
+        .to_owned();
+
+    let backup = dir.path().join("backup.db");
+    let b = gongkai(&["backup", "--data", d, backup.to_str().unwrap()]);
+    assert!(b.status.success(), "{}", out(&b));
+    assert!(out(&b).contains("哈希链校验通过"));
+    let again = gongkai(&["backup", "--data", d, backup.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2), "never overwrites");
+
+    // Later changes, then restore the backup over them (the current database is kept renamed).
+    assert!(
+        gongkai(&[
+            "admin",
+            "create-agency",
+            "--data",
+            d,
+            "--name",
+            "示例市财政局",
+            "--parent",
+            "示例市人民政府"
+        ])
+        .status
+        .success()
+    );
+    let r = gongkai(&["restore", "--data", d, backup.to_str().unwrap()]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(out(&r).contains("--force"));
+    let r = gongkai(&["restore", "--data", d, "--force", backup.to_str().unwrap()]);
+    assert!(r.status.success(), "{}", out(&r));
+    let kept: Vec<_> = std::fs::read_dir(&data)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains("before-restore"))
+        .collect();
+    assert!(!kept.is_empty(), "the replaced database is kept");
+    let v = gongkai(&["audit", "verify", "--data", d, "--anchor", &anchor]);
+    assert!(v.status.success(), "{}", out(&v));
+    let list = gongkai(&[
+        "admin",
+        "create-agency",
+        "--data",
+        d,
+        "--name",
+        "示例市财政局",
+        "--parent",
+        "示例市人民政府",
+    ]);
+    assert!(
+        list.status.success(),
+        "the restored database does not have the later agency: {}",
+        out(&list)
+    );
+
+    // A file that is not a gongkai backup is refused.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, b"not a database").unwrap();
+    let r = gongkai(&["restore", "--data", d, "--force", junk.to_str().unwrap()]);
+    assert_eq!(r.status.code(), Some(2), "{}", out(&r));
+    // A bad anchor is explained.
+    let v = gongkai(&["audit", "verify", "--data", d, "--anchor", "12"]);
+    assert_eq!(v.status.code(), Some(2));
+    assert!(out(&v).contains("序号:哈希值"));
+}
+
+#[test]
+fn a_database_that_cannot_be_opened_stops_the_start_with_its_name_and_cause() {
+    let o = gongkai(&[
+        "migrate",
+        "--database-url",
+        "postgres://nobody@127.0.0.1:1/none",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let text = out(&o);
+    assert!(
+        text.contains("无法打开数据库 postgres://nobody@127.0.0.1:1/none"),
+        "{text}"
+    );
+    let o = gongkai(&["serve", "--database-url", "mysql://x"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        out(&o).contains("既不是 sqlite:// 也不是 postgres://"),
+        "{}",
+        out(&o)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("afile");
+    std::fs::write(&file, "x").unwrap();
+    let o = gongkai(&["migrate", "--data", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).contains("无法创建数据目录"), "{}", out(&o));
+    let o = gongkai(&["backup", "--database-url", "postgres://x@y/z", "f.dump"]);
+    assert!(out(&o).contains("pg_dump"));
+}
+
+#[test]
+fn the_same_commands_work_on_postgresql() {
+    let Ok(server) = std::env::var("GONGKAI_TEST_PG") else {
+        eprintln!("skipped: GONGKAI_TEST_PG is not set");
+        return;
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = rt
+        .block_on(gongkai_service::store::testing::recreate_postgres_database(
+            &server, "gk_t_cli",
+        ))
+        .unwrap();
+    let o = gongkai(&["migrate", "--database-url", &url]);
+    assert!(o.status.success(), "{}", out(&o));
+    let o = gongkai(&[
+        "admin",
+        "create-agency",
+        "--database-url",
+        &url,
+        "--name",
+        "示例市人民政府",
+        "--kind",
+        "government",
+    ]);
+    assert!(o.status.success(), "{}", out(&o));
+    let v = gongkai(&["audit", "verify", "--database-url", &url]);
+    assert!(
+        v.status.success() && out(&v).contains("1 条记录"),
+        "{}",
+        out(&v)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let s = serve(dir.path(), &["--database-url", &url]);
+    assert!(s.lines.iter().any(|l| l.contains("/setup/")));
+    assert_eq!(
+        request(&s.addr, "GET", "/healthz", None, None)
+            .unwrap()
+            .status,
+        200
+    );
+}
