@@ -9,6 +9,16 @@ use std::path::Path;
 use gongkai_domain::Role;
 use gongkai_service::{Actor, NewUser, Service};
 
+/// The portal columns of the demo agencies (the EMS bureau has all six).
+const DEMO_COLUMNS: [(&str, &str); 6] = [
+    ("新闻动态", "news"),
+    ("政策文件", "policy"),
+    ("规划计划", "plan"),
+    ("公示公告", "notice"),
+    ("政策解读", "interpretation"),
+    ("应急科普", "general"),
+];
+
 const LOGINS_FILE: &str = "demo-logins.txt";
 const ROOT: &str = "示例市人民政府";
 
@@ -116,6 +126,17 @@ pub async fn ensure(svc: &Service, data_dir: &Path) -> Result<Vec<String>, Strin
     ] {
         for n in names {
             svc.create_division(&actor, agency, n).await.map_err(msg)?;
+        }
+    }
+    for (agency, names) in [
+        (ems.id, &DEMO_COLUMNS[..]),
+        (root.id, &DEMO_COLUMNS[..5]),
+        (trans.id, &DEMO_COLUMNS[..5]),
+    ] {
+        for (name, kind) in names {
+            svc.create_column(&actor, agency, None, name, kind, None)
+                .await
+                .map_err(msg)?;
         }
     }
     let mut lines = Vec::new();

@@ -202,6 +202,9 @@ pub fn serve(args: ServeArgs) -> ExitCode {
 async fn serve_async(args: ServeArgs) -> Result<ExitCode, String> {
     let store = args.data.open().await?;
     let svc = service(store.clone());
+    svc.ensure_standard_columns()
+        .await
+        .map_err(|e| service_message(&e))?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| {
@@ -259,7 +262,14 @@ pub fn migrate(data: &DataArgs) -> ExitCode {
     finish(runtime().and_then(|rt| {
         rt.block_on(async {
             let store = data.open().await?;
+            let n = service(store.clone())
+                .ensure_standard_columns()
+                .await
+                .map_err(|e| service_message(&e))?;
             println!("数据库已是最新结构：{}", store.display_url());
+            if n > 0 {
+                println!("已为尚无标准栏目的机关建立“政府信息公开”栏目（共 {n} 个栏目）");
+            }
             store.close().await;
             Ok(ExitCode::SUCCESS)
         })

@@ -31,3 +31,7 @@ id_type!(
     /// A staff account.
     UserId
 );
+id_type!(
+    /// A portal column (栏目).
+    ColumnId
+);

@@ -9,13 +9,17 @@
 pub mod account;
 pub mod audit;
 pub mod clock;
+pub mod column;
 pub mod ids;
+pub mod law;
 pub mod permission;
 pub mod role;
 
 pub use account::{DisplayName, Password, PasswordError, Username};
 pub use audit::{AuditEvent, ChainBreak, ChainReport, ChainVerifier, GENESIS_HASH, NewAuditEvent};
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use ids::{AgencyId, DivisionId, UserId};
+pub use column::{ColumnKind, Freshness};
+pub use ids::{AgencyId, ColumnId, DivisionId, UserId};
+pub use law::LawItem;
 pub use permission::{Action, Relation, permits};
 pub use role::Role;

@@ -38,16 +38,19 @@ pub enum Action {
     ManageDivisions,
     /// Browse the audit log (审计日志) of an agency and verify the chain.
     ViewAudit,
+    /// Create, rename, order and delete the portal columns (栏目) of an agency.
+    ManageColumns,
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 7] = [
         Action::ViewBackOffice,
         Action::ViewUsers,
         Action::ManageUsers,
         Action::ManageAgencies,
         Action::ManageDivisions,
         Action::ViewAudit,
+        Action::ManageColumns,
     ];
 
     /// The Chinese name used in "no permission" messages.
@@ -59,6 +62,7 @@ impl Action {
             Action::ManageAgencies => "管理机关",
             Action::ManageDivisions => "管理处室",
             Action::ViewAudit => "查看审计日志",
+            Action::ManageColumns => "管理栏目",
         }
     }
 }
@@ -80,6 +84,8 @@ fn role_permits(role: Role, action: Action, relation: Relation) -> bool {
         A::ViewBackOffice => relation == R::Own || matches!(role, Role::Supervisor | Role::Admin),
         A::ViewUsers | A::ViewAudit => matches!(role, Role::Supervisor | Role::Admin),
         A::ManageUsers | A::ManageAgencies | A::ManageDivisions => role == Role::Admin,
+        // The disclosure office runs its own agency's portal; administrators run their subtree's.
+        A::ManageColumns => role == Role::Admin || (role == Role::Office && relation == R::Own),
     }
 }
 

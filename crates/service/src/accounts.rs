@@ -180,6 +180,7 @@ impl Service {
             return Err(ServiceError::Refused("该链接已被使用".into()));
         }
         let agency = tx.insert_agency(None, &agency_name, kind, now).await?;
+        let columns = crate::columns::insert_standard_tree(&mut tx, agency, now).await?;
         let uid = tx
             .insert_user(
                 username.as_str(),
@@ -198,7 +199,7 @@ impl Service {
             Some(agency),
             "agency.create",
             ("agency", agency.to_string()),
-            json!({ "name": agency_name, "kind": kind.id(), "parent": null }),
+            json!({ "name": agency_name, "kind": kind.id(), "parent": null, "standard_columns": columns }),
         )
         .await?;
         self.audit(

@@ -130,13 +130,14 @@ impl Service {
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
         let id = tx.insert_agency(parent, &name, kind, now).await?;
+        let columns = crate::columns::insert_standard_tree(&mut tx, id, now).await?;
         self.audit(
             &mut tx,
             actor,
             Some(id),
             "agency.create",
             ("agency", id.to_string()),
-            json!({ "name": name, "kind": kind.id(), "parent": parent.map(|p| p.0) }),
+            json!({ "name": name, "kind": kind.id(), "parent": parent.map(|p| p.0), "standard_columns": columns }),
         )
         .await?;
         tx.commit().await?;

@@ -9,6 +9,7 @@
 mod accounts;
 mod agencies;
 mod audit;
+mod columns;
 mod crypto;
 
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use serde::Serialize;
 pub use accounts::{LoginError, NewUser, SessionInfo, SetupForm, UserUpdate};
 pub use agencies::AgencyNode;
 pub use audit::AuditQuery;
+pub use columns::{ColumnNode, column_tree};
 pub use gongkai_store as store;
 
 /// Tunables of the service layer.
@@ -125,7 +127,8 @@ impl From<StoreError> for ServiceError {
 }
 
 impl ServiceError {
-    pub(crate) fn field(field: &'static str, message: impl Into<String>) -> Self {
+    /// An `Invalid` error for one field.
+    pub fn field(field: &'static str, message: impl Into<String>) -> Self {
         ServiceError::Invalid(vec![FieldError {
             field,
             message: message.into(),

@@ -316,3 +316,134 @@ async fn form_errors_name_every_field() {
         .unwrap_err();
     assert!(matches!(err, ServiceError::Invalid(ref v) if v[0].field == "division_id"));
 }
+
+#[tokio::test]
+async fn every_agency_gets_the_standard_disclosure_column_and_manages_its_own() {
+    for db in TestDb::all("columns").await {
+        let app = TestApp::on(db).await;
+        let office = app
+            .user("gongkaiban", app.agencies.ems, &[Role::Office])
+            .await;
+        let me = Actor::User(office);
+        let tree = app.service.columns(&me, app.agencies.ems).await.unwrap();
+        let names: Vec<_> = tree
+            .iter()
+            .map(|n| (n.depth, n.column.name.as_str()))
+            .collect();
+        assert_eq!(names[0], (0, "政府信息公开"));
+        assert_eq!(names[1], (1, "政府信息公开指南"));
+        assert_eq!(names[2], (1, "政府信息公开制度"));
+        assert_eq!(names[3], (1, "法定主动公开内容"));
+        assert_eq!(names[4], (2, "行政法规、规章和规范性文件"));
+        assert_eq!(
+            names[18],
+            (
+                2,
+                "法律、法规、规章和国家有关规定规定应当主动公开的其他政府信息"
+            )
+        );
+        assert_eq!(names[19], (1, "政府信息公开年报"));
+        assert_eq!(tree.len(), 20);
+        assert_eq!(
+            app.service.ensure_standard_columns().await.unwrap(),
+            0,
+            "created once"
+        );
+
+        let news = app
+            .service
+            .create_column(&me, app.agencies.ems, None, "新闻动态", "news", None)
+            .await
+            .unwrap();
+        let notices = app
+            .service
+            .create_column(&me, app.agencies.ems, None, "公示公告", "notice", Some(30))
+            .await
+            .unwrap();
+        assert!(matches!(
+            app.service
+                .create_column(&me, app.agencies.ems, None, "新闻动态", "news", None)
+                .await,
+            Err(ServiceError::Conflict(_))
+        ));
+        assert!(matches!(
+            app.service
+                .create_column(&me, app.agencies.ems, None, "x", "disclosure", None)
+                .await,
+            Err(ServiceError::Invalid(_))
+        ));
+        assert!(matches!(
+            app.service.create_column(&me, app.agencies.ems, None, "y", "news", Some(0)).await,
+            Err(ServiceError::Invalid(ref v)) if v[0].field == "stale_days"
+        ));
+        // Order: the standard column first, then 新闻动态, 公示公告; moving swaps.
+        app.service
+            .move_column(&me, notices.id, true)
+            .await
+            .unwrap();
+        let order: Vec<_> = app
+            .service
+            .columns(&me, app.agencies.ems)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|n| n.depth == 0)
+            .map(|n| n.column.name)
+            .collect();
+        assert_eq!(order, ["政府信息公开", "公示公告", "新闻动态"]);
+        assert!(matches!(
+            app.service.move_column(&me, notices.id, true).await,
+            Err(ServiceError::Refused(_))
+        ));
+        // The standard column cannot be renamed, moved or deleted.
+        let std = &app.service.columns(&me, app.agencies.ems).await.unwrap()[0].column;
+        let same = app
+            .service
+            .update_column(&me, std.id, "别的名字", "news", Some(10))
+            .await
+            .unwrap();
+        assert_eq!(
+            (same.name.as_str(), same.stale_days),
+            ("政府信息公开", Some(10))
+        );
+        assert!(matches!(
+            app.service.delete_column(&me, std.id).await,
+            Err(ServiceError::Refused(_))
+        ));
+        // A sub-column; its parent cannot be deleted while it has one.
+        let sub = app
+            .service
+            .create_column(
+                &me,
+                app.agencies.ems,
+                Some(news.id),
+                "图片新闻",
+                "news",
+                None,
+            )
+            .await
+            .unwrap();
+        assert!(matches!(
+            app.service.delete_column(&me, news.id).await,
+            Err(ServiceError::Refused(_))
+        ));
+        app.service.delete_column(&me, sub.id).await.unwrap();
+        app.service.delete_column(&me, news.id).await.unwrap();
+        // The office cannot manage another agency's columns.
+        assert!(matches!(
+            app.service
+                .create_column(&me, app.agencies.transport, None, "新闻动态", "news", None)
+                .await,
+            Err(ServiceError::Forbidden { .. })
+        ));
+        assert_eq!(
+            app.service
+                .store()
+                .verify_audit_chain(None)
+                .await
+                .unwrap()
+                .first_break,
+            None
+        );
+    }
+}

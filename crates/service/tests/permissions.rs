@@ -24,12 +24,15 @@ fn expected(role: Role, action: Action, rel: Rel) -> bool {
             A::ViewBackOffice => true,
             A::ViewUsers | A::ViewAudit => matches!(role, R::Supervisor | R::Admin),
             A::ManageUsers | A::ManageAgencies | A::ManageDivisions => role == R::Admin,
+            A::ManageColumns => matches!(role, R::Office | R::Admin),
         },
         Rel::Child => match action {
             A::ViewBackOffice | A::ViewUsers | A::ViewAudit => {
                 matches!(role, R::Supervisor | R::Admin)
             }
-            A::ManageUsers | A::ManageAgencies | A::ManageDivisions => role == R::Admin,
+            A::ManageUsers | A::ManageAgencies | A::ManageDivisions | A::ManageColumns => {
+                role == R::Admin
+            }
         },
     }
 }
@@ -64,6 +67,17 @@ async fn probe(
             .map(drop),
         Action::ManageDivisions => svc
             .create_division(actor, target, &format!("探针处室{n}"))
+            .await
+            .map(drop),
+        Action::ManageColumns => svc
+            .create_column(
+                actor,
+                target,
+                None,
+                &format!("探针栏目{n}"),
+                "general",
+                None,
+            )
             .await
             .map(drop),
         Action::ViewAudit => svc
@@ -141,7 +155,10 @@ async fn every_role_every_action_every_relation() {
                     }
                     let mutating = matches!(
                         action,
-                        Action::ManageUsers | Action::ManageAgencies | Action::ManageDivisions
+                        Action::ManageUsers
+                            | Action::ManageAgencies
+                            | Action::ManageDivisions
+                            | Action::ManageColumns
                     );
                     let wrote = after - before;
                     assert_eq!(

@@ -14,6 +14,7 @@
 mod accounts;
 mod agencies;
 mod audit;
+mod columns;
 mod migrate;
 mod sessions;
 pub mod testing;
@@ -28,6 +29,7 @@ use sqlx::{Any, AnyPool, Row, Transaction};
 pub use accounts::{AccountToken, TokenPurpose, User};
 pub use agencies::{Agency, AgencyKind, Division};
 pub use audit::AuditFilter;
+pub use columns::{Column, NewColumn};
 pub use migrate::migrations;
 pub use sessions::SessionRow;
 
@@ -235,13 +237,14 @@ impl Store {
 
     /// Counts rows of a table; for tests and the admin overview. `table` must be a known name.
     pub async fn count(&self, table: &str) -> Result<i64> {
-        const TABLES: [&str; 6] = [
+        const TABLES: [&str; 7] = [
             "agencies",
             "divisions",
             "users",
             "sessions",
             "audit_events",
             "account_tokens",
+            "columns",
         ];
         if !TABLES.contains(&table) {
             return Err(StoreError::Other(format!("unknown table {table}")));

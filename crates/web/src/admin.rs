@@ -1035,3 +1035,274 @@ pub(crate) async fn audit_verify(
         },
     )
 }
+
+// ---- columns ------------------------------------------------------------------------------
+
+#[derive(Deserialize, Serialize, Default)]
+pub(crate) struct ColumnInput {
+    #[serde(default)]
+    parent_id: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    stale_days: String,
+}
+
+fn column_kinds() -> Vec<(&'static str, &'static str)> {
+    gongkai_domain::ColumnKind::CHOOSABLE
+        .iter()
+        .map(|k| (k.id(), k.label()))
+        .collect()
+}
+
+/// Parses the optional freshness override; `Err` carries the field message.
+fn parse_stale(s: &str) -> Result<Option<i64>, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse::<i64>()
+        .map(Some)
+        .map_err(|_| format!("更新期限应为天数（整数），现为“{s}”"))
+}
+
+#[allow(clippy::too_many_arguments)] // one page, re-shown with or without a failed form
+async fn columns_page(
+    state: &AppState,
+    s: &Session,
+    staff: &Staff,
+    agency: AgencyId,
+    status: StatusCode,
+    form: Value,
+    errors: Value,
+    done: Option<String>,
+) -> Response {
+    let agency_row = match state.service.agency(&staff.actor(), agency).await {
+        Ok(a) => a,
+        Err(e) => return service_error(&e),
+    };
+    let tree = match state.service.columns(&staff.actor(), agency).await {
+        Ok(t) => t,
+        Err(e) => return service_error(&e),
+    };
+    let manage = state
+        .service
+        .can(&staff.actor(), Action::ManageColumns, agency)
+        .await;
+    let base = staff_base(state, s, staff).await;
+    page(
+        status,
+        "admin/columns.html",
+        context! {
+            agency => ser(agency_row), tree => ser(tree), manage, kinds => ser(column_kinds()),
+            form, errors, done, ..base
+        },
+    )
+}
+
+pub(crate) async fn columns(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Query(q): Query<Done>,
+) -> Response {
+    let form = ser(ColumnInput {
+        kind: "news".into(),
+        ..ColumnInput::default()
+    });
+    columns_page(
+        &state,
+        &s,
+        &staff,
+        AgencyId(id),
+        StatusCode::OK,
+        form,
+        no_errors(),
+        q.done,
+    )
+    .await
+}
+
+pub(crate) async fn column_create(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(f): Form<ColumnInput>,
+) -> Response {
+    let agency = AgencyId(id);
+    let stale = match parse_stale(&f.stale_days) {
+        Ok(v) => v,
+        Err(m) => {
+            let errors = ser(BTreeMap::from([("stale_days", m)]));
+            return columns_page(
+                &state,
+                &s,
+                &staff,
+                agency,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ser(&f),
+                errors,
+                None,
+            )
+            .await;
+        }
+    };
+    let parent = parse_id(Some(&f.parent_id)).map(gongkai_domain::ColumnId);
+    match state
+        .service
+        .create_column(&staff.actor(), agency, parent, &f.name, &f.kind, stale)
+        .await
+    {
+        Ok(_) => {
+            Redirect::to(&format!("/admin/agencies/{id}/columns?done=created")).into_response()
+        }
+        Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
+            let mut errors = field_errors(&e);
+            if let ServiceError::Conflict(_) = e {
+                errors.insert("name", e.to_string());
+            }
+            columns_page(
+                &state,
+                &s,
+                &staff,
+                agency,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ser(&f),
+                ser(errors),
+                None,
+            )
+            .await
+        }
+        Err(e) => service_error(&e),
+    }
+}
+
+async fn column_agency(state: &AppState, id: i64) -> Option<AgencyId> {
+    state
+        .service
+        .store()
+        .column(gongkai_domain::ColumnId(id))
+        .await
+        .ok()
+        .flatten()
+        .map(|c| c.agency_id)
+}
+
+pub(crate) async fn column_update(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(f): Form<ColumnInput>,
+) -> Response {
+    let Some(agency) = column_agency(&state, id).await else {
+        return service_error(&ServiceError::NotFound("该栏目".into()));
+    };
+    let result = match parse_stale(&f.stale_days) {
+        Ok(stale) => {
+            state
+                .service
+                .update_column(
+                    &staff.actor(),
+                    gongkai_domain::ColumnId(id),
+                    &f.name,
+                    &f.kind,
+                    stale,
+                )
+                .await
+        }
+        Err(m) => Err(ServiceError::field("stale_days", m)),
+    };
+    match result {
+        Ok(_) => {
+            Redirect::to(&format!("/admin/agencies/{agency}/columns?done=saved")).into_response()
+        }
+        Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
+            let msg = match &e {
+                ServiceError::Invalid(v) => {
+                    v.first().map(|f| f.message.clone()).unwrap_or_default()
+                }
+                e => e.to_string(),
+            };
+            let errors = ser(BTreeMap::from([(format!("column_{id}"), msg)]));
+            let form = ser(ColumnInput {
+                kind: "news".into(),
+                ..ColumnInput::default()
+            });
+            columns_page(
+                &state,
+                &s,
+                &staff,
+                agency,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form,
+                errors,
+                None,
+            )
+            .await
+        }
+        Err(e) => service_error(&e),
+    }
+}
+
+async fn column_action(state: &AppState, staff: &Staff, id: i64, action: &str) -> Response {
+    let Some(agency) = column_agency(state, id).await else {
+        return service_error(&ServiceError::NotFound("该栏目".into()));
+    };
+    let cid = gongkai_domain::ColumnId(id);
+    let r = match action {
+        "up" => state
+            .service
+            .move_column(&staff.actor(), cid, true)
+            .await
+            .map(drop),
+        "down" => state
+            .service
+            .move_column(&staff.actor(), cid, false)
+            .await
+            .map(drop),
+        _ => state.service.delete_column(&staff.actor(), cid).await,
+    };
+    match r {
+        Ok(()) => {
+            let done = if action == "delete" {
+                "deleted"
+            } else {
+                "moved"
+            };
+            Redirect::to(&format!(
+                "/admin/agencies/{agency}/columns?done={done}#c-{id}"
+            ))
+            .into_response()
+        }
+        Err(e) => service_error(&e),
+    }
+}
+
+pub(crate) async fn column_up(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Response {
+    column_action(&state, &staff, id, "up").await
+}
+
+pub(crate) async fn column_down(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Response {
+    column_action(&state, &staff, id, "down").await
+}
+
+pub(crate) async fn column_delete(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Response {
+    column_action(&state, &staff, id, "delete").await
+}

@@ -91,6 +91,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/agencies/{id}/divisions", post(admin::division_create))
         .route("/divisions/{id}", post(admin::division_rename))
+        .route(
+            "/agencies/{id}/columns",
+            get(admin::columns).post(admin::column_create),
+        )
+        .route("/columns/{id}", post(admin::column_update))
+        .route("/columns/{id}/up", post(admin::column_up))
+        .route("/columns/{id}/down", post(admin::column_down))
+        .route("/columns/{id}/delete", post(admin::column_delete))
         .route("/audit", get(admin::audit))
         .route("/audit/verify", get(admin::audit_verify));
     Router::new()

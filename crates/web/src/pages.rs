@@ -65,6 +65,11 @@ pub fn action_label(id: &str) -> String {
         "auth.login_failed" => "登录失败",
         "auth.logout" => "退出登录",
         "demo.load" => "载入演示数据",
+        "column.standard" => "建立标准栏目",
+        "column.create" => "新建栏目",
+        "column.update" => "修改栏目",
+        "column.move" => "调整栏目顺序",
+        "column.delete" => "删除栏目",
         _ => return id.to_owned(),
     };
     l.to_owned()

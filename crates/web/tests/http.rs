@@ -612,3 +612,73 @@ async fn unknown_urls_get_a_helpful_404() {
         .expect(StatusCode::NOT_FOUND);
     c.get("/healthz").await.expect(StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_office_manages_columns_in_the_back_office() {
+    let app = TestApp::new().await;
+    app.user("gongkaiban", app.agencies.ems, &[Role::Office])
+        .await;
+    app.user("zhang", app.agencies.ems, &[Role::Drafter]).await;
+    let mut o = app.login("gongkaiban").await;
+    let path = format!("/admin/agencies/{}/columns", app.agencies.ems);
+    let page = o.get(&path).await;
+    page.expect(StatusCode::OK);
+    assert!(page.body.contains("政府信息公开年报") && page.body.contains("新建栏目"));
+    let bad = o
+        .post(
+            &path,
+            &[
+                ("parent_id", ""),
+                ("name", ""),
+                ("kind", "news"),
+                ("stale_days", "x"),
+            ],
+        )
+        .await;
+    bad.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("更新期限应为天数"));
+    o.post(
+        &path,
+        &[
+            ("parent_id", ""),
+            ("name", "新闻动态"),
+            ("kind", "news"),
+            ("stale_days", ""),
+        ],
+    )
+    .await
+    .expect(StatusCode::SEE_OTHER);
+    let page = o.get(&format!("{path}?done=created")).await;
+    assert!(page.body.contains("栏目已建立") && page.body.contains("value=\"新闻动态\""));
+    let news = app
+        .service
+        .store()
+        .columns(app.agencies.ems)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.name == "新闻动态")
+        .unwrap();
+    o.post(
+        &format!("/admin/columns/{}", news.id),
+        &[("name", "工作动态"), ("kind", "news"), ("stale_days", "7")],
+    )
+    .await
+    .expect(StatusCode::SEE_OTHER);
+    let c = app.service.store().column(news.id).await.unwrap().unwrap();
+    assert_eq!((c.name.as_str(), c.stale_days), ("工作动态", Some(7)));
+    o.post(&format!("/admin/columns/{}/delete", news.id), &[])
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    // A drafter sees the columns but cannot change them.
+    let mut d = app.login("zhang").await;
+    let view = d.get(&path).await;
+    view.expect(StatusCode::OK);
+    assert!(!view.body.contains("新建栏目"));
+    d.post(
+        &path,
+        &[("parent_id", ""), ("name", "某栏目"), ("kind", "news")],
+    )
+    .await
+    .expect(StatusCode::FORBIDDEN);
+}
