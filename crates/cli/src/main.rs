@@ -48,6 +48,9 @@ enum Command {
     /// 审计日志 (audit log)
     #[command(subcommand)]
     Audit(platform::AuditCommand),
+    /// 工作日历：计算期限、导入节假日安排 (the working-day calendar)
+    #[command(subcommand)]
+    Calendar(platform::CalendarCommand),
     /// 账号与机关管理 (accounts and agencies from the shell)
     #[command(subcommand)]
     Admin(platform::AdminCommand),
@@ -65,6 +68,7 @@ fn main() -> ExitCode {
         Command::Restore { data, file, force } => platform::restore(&data, &file, force),
         Command::Audit(cmd) => platform::audit(cmd),
         Command::Admin(cmd) => platform::admin(cmd),
+        Command::Calendar(cmd) => platform::calendar(cmd),
         Command::Report(cmd) => report::run(cmd),
     }
 }

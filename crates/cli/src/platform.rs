@@ -590,3 +590,207 @@ async fn set_disabled(data: &DataArgs, username: &str, disabled: bool) -> Result
     );
     Ok(ExitCode::SUCCESS)
 }
+
+// ---- calendar ----------------------------------------------------------------------------------
+
+#[derive(Subcommand, Debug)]
+pub enum CalendarCommand {
+    /// 打印 DATE 之后第 N 个工作日（DATE 当天不计），格式 YYYY-MM-DD
+    /// (the N-th working day after DATE, DATE itself not counted)
+    AddWorkingDays {
+        #[command(flatten)]
+        data: DataArgs,
+        /// YYYY-MM-DD
+        date: String,
+        n: u32,
+        /// 起算日为工作日时计入（默认不计入） (count DATE itself when it is a working day)
+        #[arg(long)]
+        count_trigger_day: bool,
+        /// 尚未载入通知的年份只按周末计算（默认另计元旦、劳动节、国庆节的法定日期）
+        /// (provisional years: weekends only, without the fixed-date holidays)
+        #[arg(long)]
+        weekends_only: bool,
+    },
+    /// 打印 yes（工作日）或 no (whether DATE is a working day)
+    IsWorkingDay {
+        #[command(flatten)]
+        data: DataArgs,
+        /// YYYY-MM-DD
+        date: String,
+    },
+    /// 导入节假日安排（TSV：date<TAB>kind<TAB>name），文件中的年份整体替换
+    /// (import a TSV; each year in the file replaces that year)
+    Import {
+        #[command(flatten)]
+        data: DataArgs,
+        file: PathBuf,
+        /// 依据：通知名称和文号 (the notice: title and number)
+        #[arg(long)]
+        source: String,
+        /// 改动已过去的日期时的理由 (reason, required when past dates change)
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// 列出已载入的年份与导入记录 (years loaded and the import history)
+    Show {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("日期“{s}”应写作 YYYY-MM-DD，例如 2026-02-13"))
+}
+
+/// The calendar of the data directory's database, or the shipped one when there is none yet.
+async fn calendar_of(data: &DataArgs) -> Result<gongkai_domain::WorkingCalendar, String> {
+    if data.database_url.is_none() && !store::sqlite_file(&data.data).exists() {
+        return Ok(gongkai_domain::WorkingCalendar::shipped());
+    }
+    let svc = service(data.open().await?);
+    svc.ensure_calendar_seeded()
+        .await
+        .map_err(|e| service_message(&e))?;
+    let cal = svc.calendar().await.map_err(|e| service_message(&e))?;
+    svc.store().close().await;
+    Ok(cal)
+}
+
+pub fn calendar(cmd: CalendarCommand) -> ExitCode {
+    finish(runtime().and_then(|rt| rt.block_on(calendar_async(cmd))))
+}
+
+async fn calendar_async(cmd: CalendarCommand) -> Result<ExitCode, String> {
+    use chrono::Datelike;
+    match cmd {
+        CalendarCommand::AddWorkingDays {
+            data,
+            date,
+            n,
+            count_trigger_day,
+            weekends_only,
+        } => {
+            let d = parse_date(&date)?;
+            if n > gongkai_domain::calendar::MAX_WORKING_DAYS {
+                return Err(format!(
+                    "N 最大为 {}",
+                    gongkai_domain::calendar::MAX_WORKING_DAYS
+                ));
+            }
+            let cal = calendar_of(&data)
+                .await?
+                .with_provisional_fixed_holidays(!weekends_only);
+            let due = cal
+                .add_working_days(d, n, count_trigger_day)
+                .ok_or("日期超出可计算范围")?;
+            println!("{}", due.format("%Y-%m-%d"));
+            let uncovered: Vec<i32> = (d.year()..=due.year())
+                .filter(|y| !cal.covers(*y))
+                .collect();
+            if !uncovered.is_empty() {
+                eprintln!(
+                    "注意：尚未载入 {} 年的节假日安排，结果按周末和元旦、劳动节、国庆节的法定日期计算，为暂定期限；载入当年通知后请重新计算（gongkai calendar import）",
+                    uncovered
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("、")
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CalendarCommand::IsWorkingDay { data, date } => {
+            let d = parse_date(&date)?;
+            let cal = calendar_of(&data).await?;
+            println!("{}", if cal.is_working_day(d) { "yes" } else { "no" });
+            if !cal.covers(d.year()) {
+                eprintln!(
+                    "注意：尚未载入 {} 年的节假日安排，按周末和元旦、劳动节、国庆节的法定日期判断",
+                    d.year()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CalendarCommand::Import {
+            data,
+            file,
+            source,
+            reason,
+        } => {
+            let text =
+                std::fs::read(&file).map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
+            let text = String::from_utf8(text)
+                .map_err(|_| format!("{} 不是 UTF-8 文本（请另存为 UTF-8）", file.display()))?;
+            let svc = service(data.open().await?);
+            svc.ensure_calendar_seeded()
+                .await
+                .map_err(|e| service_message(&e))?;
+            let r = svc
+                .import_calendar(&Actor::System, &text, &source, &reason)
+                .await
+                .map_err(|e| match e {
+                    ServiceError::Invalid(v) => v
+                        .into_iter()
+                        .map(|f| f.message)
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    e => service_message(&e),
+                })?;
+            for w in &r.warnings {
+                eprintln!("提示：第 {} 行：{}", w.line, w.message);
+            }
+            println!(
+                "已导入 {} 行，替换 {} 年的节假日安排（导入记录 {}）。",
+                r.rows,
+                r.years
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                r.revision
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        CalendarCommand::Show { data } => {
+            let svc = service(data.open().await?);
+            svc.ensure_calendar_seeded()
+                .await
+                .map_err(|e| service_message(&e))?;
+            for r in svc
+                .calendar_revisions()
+                .await
+                .map_err(|e| service_message(&e))?
+            {
+                println!(
+                    "#{} {} 年份 {} 共 {} 行 由 {}：{}{}",
+                    r.id,
+                    ms_date(r.at),
+                    r.years,
+                    r.rows,
+                    r.actor,
+                    r.source,
+                    if r.reason.is_empty() {
+                        String::new()
+                    } else {
+                        format!("（理由：{}）", r.reason)
+                    }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn ms_date(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| {
+            t.with_timezone(
+                &chrono::FixedOffset::east_opt(8 * 3600)
+                    .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("utc")),
+            )
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+        })
+        .unwrap_or_default()
+}

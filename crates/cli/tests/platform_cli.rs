@@ -449,3 +449,110 @@ fn the_same_commands_work_on_postgresql() {
         200
     );
 }
+
+#[test]
+fn calendar_commands_count_working_days_on_the_loaded_calendar() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("data");
+    let d = d.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let mut a = vec!["calendar"];
+        a.extend_from_slice(args);
+        a.extend_from_slice(&["--data", d]);
+        gongkai(&a)
+    };
+    let o = run(&["add-working-days", "2026-02-13", "20"]);
+    assert!(o.status.success(), "{}", out(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "2026-03-19\n");
+    assert_eq!(
+        String::from_utf8_lossy(
+            &run(&[
+                "add-working-days",
+                "2026-02-13",
+                "20",
+                "--count-trigger-day"
+            ])
+            .stdout
+        ),
+        "2026-03-18\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&run(&["is-working-day", "2026-02-14"]).stdout),
+        "yes\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&run(&["is-working-day", "2026-02-16"]).stdout),
+        "no\n"
+    );
+    // A year without a notice is provisional, and says so.
+    let p = run(&["add-working-days", "2026-12-14", "20"]);
+    assert_eq!(String::from_utf8_lossy(&p.stdout), "2027-01-12\n");
+    assert!(String::from_utf8_lossy(&p.stderr).contains("暂定"));
+    let bad = run(&["add-working-days", "14.12.2026", "20"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(out(&bad).contains("YYYY-MM-DD"));
+
+    // Import the 2027 notice (a made-up arrangement for the test), then the deadline moves.
+    let file = dir.path().join("2027.tsv");
+    std::fs::write(&file, "date\tkind\tname\n2027-01-01\tholiday\t元旦\n2027-01-02\tholiday\t元旦\n2027-01-03\tholiday\t元旦\n2027-01-04\tholiday\t元旦\n").unwrap();
+    let no_source = gongkai(&[
+        "calendar",
+        "import",
+        file.to_str().unwrap(),
+        "--source",
+        " ",
+        "--data",
+        d,
+    ]);
+    assert_eq!(no_source.status.code(), Some(2));
+    assert!(out(&no_source).contains("请填写依据"));
+    let ok = gongkai(&[
+        "calendar",
+        "import",
+        file.to_str().unwrap(),
+        "--source",
+        "国务院办公厅关于2027年部分节假日安排的通知（测试）",
+        "--data",
+        d,
+    ]);
+    assert!(ok.status.success(), "{}", out(&ok));
+    assert!(out(&ok).contains("替换 2027 年"));
+    assert_eq!(
+        String::from_utf8_lossy(&run(&["add-working-days", "2026-12-14", "20"]).stdout),
+        "2027-01-13\n"
+    );
+    let show = run(&["show"]);
+    assert!(
+        out(&show).contains("随软件提供") && out(&show).contains("2027年部分节假日安排"),
+        "{}",
+        out(&show)
+    );
+    // Errors name the line.
+    std::fs::write(&file, "date\tkind\tname\n2027-02-30\tholiday\t春节\n").unwrap();
+    let e = gongkai(&[
+        "calendar",
+        "import",
+        file.to_str().unwrap(),
+        "--source",
+        "x",
+        "--data",
+        d,
+    ]);
+    assert_eq!(e.status.code(), Some(2));
+    assert!(out(&e).contains("第 2 行"), "{}", out(&e));
+    // Changing a past year needs a reason.
+    std::fs::write(&file, "date\tkind\tname\n2020-01-01\tholiday\t元旦\n").unwrap();
+    let e = gongkai(&[
+        "calendar",
+        "import",
+        file.to_str().unwrap(),
+        "--source",
+        "更正",
+        "--data",
+        d,
+    ]);
+    assert_eq!(e.status.code(), Some(2));
+    assert!(out(&e).contains("理由"), "{}", out(&e));
+    let v = gongkai(&["audit", "verify", "--data", d]);
+    assert!(v.status.success(), "{}", out(&v));
+}

@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod calendar;
 pub mod clock;
 pub mod column;
 pub mod ids;
@@ -17,6 +18,7 @@ pub mod role;
 
 pub use account::{DisplayName, Password, PasswordError, Username};
 pub use audit::{AuditEvent, ChainBreak, ChainReport, ChainVerifier, GENESIS_HASH, NewAuditEvent};
+pub use calendar::{DayKind, WorkingCalendar};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use column::{ColumnKind, Freshness};
 pub use ids::{AgencyId, ColumnId, DivisionId, UserId};

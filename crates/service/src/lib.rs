@@ -9,6 +9,7 @@
 mod accounts;
 mod agencies;
 mod audit;
+mod calendar;
 mod columns;
 mod crypto;
 
@@ -23,6 +24,7 @@ use serde::Serialize;
 pub use accounts::{LoginError, NewUser, SessionInfo, SetupForm, UserUpdate};
 pub use agencies::AgencyNode;
 pub use audit::AuditQuery;
+pub use calendar::CalendarImport;
 pub use columns::{ColumnNode, column_tree};
 pub use gongkai_store as store;
 

@@ -447,3 +447,55 @@ async fn every_agency_gets_the_standard_disclosure_column_and_manages_its_own() 
         );
     }
 }
+
+#[tokio::test]
+async fn the_calendar_is_data_seeded_once_and_extended_by_import() {
+    for db in TestDb::all("calendar").await {
+        let app = TestApp::on(db).await;
+        assert!(app.service.ensure_calendar_seeded().await.unwrap());
+        assert!(
+            !app.service.ensure_calendar_seeded().await.unwrap(),
+            "seeded once"
+        );
+        let cal = app.service.calendar().await.unwrap();
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            cal.add_working_days(d("2026-02-13"), 20, false),
+            Some(d("2026-03-19"))
+        );
+        let boss = app.user("boss", app.agencies.city, &[Role::Admin]).await;
+        let ems_admin = app
+            .user("ems.admin", app.agencies.ems, &[Role::Admin])
+            .await;
+        let tsv = "date\tkind\tname\n2027-01-01\tholiday\t元旦\n2027-02-06\tworkday\t春节\n";
+        assert!(matches!(
+            app.service
+                .import_calendar(&Actor::User(ems_admin), tsv, "通知", "")
+                .await,
+            Err(ServiceError::Refused(_))
+        ));
+        let r = app
+            .service
+            .import_calendar(
+                &Actor::User(boss),
+                tsv,
+                "国务院办公厅关于2027年部分节假日安排的通知",
+                "",
+            )
+            .await
+            .unwrap();
+        assert_eq!((r.years.clone(), r.rows), (vec![2027], 2));
+        let cal = app.service.calendar().await.unwrap();
+        assert!(cal.covers(2027) && cal.is_working_day(d("2027-02-06")));
+        assert_eq!(app.service.calendar_revisions().await.unwrap().len(), 2);
+        assert_eq!(
+            app.service
+                .store()
+                .verify_audit_chain(None)
+                .await
+                .unwrap()
+                .first_break,
+            None
+        );
+    }
+}

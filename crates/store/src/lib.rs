@@ -14,6 +14,7 @@
 mod accounts;
 mod agencies;
 mod audit;
+mod calendar;
 mod columns;
 mod migrate;
 mod sessions;
@@ -29,6 +30,7 @@ use sqlx::{Any, AnyPool, Row, Transaction};
 pub use accounts::{AccountToken, TokenPurpose, User};
 pub use agencies::{Agency, AgencyKind, Division};
 pub use audit::AuditFilter;
+pub use calendar::CalendarRevision;
 pub use columns::{Column, NewColumn};
 pub use migrate::migrations;
 pub use sessions::SessionRow;
