@@ -12,8 +12,11 @@ pub mod calendar;
 pub mod clock;
 pub mod column;
 pub mod ids;
+pub mod index_no;
 pub mod law;
 pub mod permission;
+pub mod pii;
+pub mod review;
 pub mod role;
 
 pub use account::{DisplayName, Password, PasswordError, Username};
