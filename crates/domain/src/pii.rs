@@ -491,7 +491,7 @@ mod tests {
         }
 
         #[test]
-        fn every_valid_id_number_is_found(y in 1900u32..2025, m in 1u32..13, d in 1u32..29, area in 110000u32..659999, seq in 0u32..1000) {
+        fn every_valid_id_number_is_found(y in 1900u32..2025, m in 1u32..13, d in 1u32..29, area in 110_000_u32..659_999, seq in 0u32..1000) {
             let body = format!("{area:06}{y:04}{m:02}{d:02}{seq:03}");
             let digits: Vec<u32> = body.chars().filter_map(|c| c.to_digit(10)).collect();
             let id = format!("{body}{}", id_check_char(&digits));
