@@ -18,6 +18,7 @@ pub mod permission;
 pub mod pii;
 pub mod review;
 pub mod role;
+pub mod topic;
 
 pub use account::{DisplayName, Password, PasswordError, Username};
 pub use audit::{AuditEvent, ChainBreak, ChainReport, ChainVerifier, GENESIS_HASH, NewAuditEvent};

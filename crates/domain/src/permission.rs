@@ -40,10 +40,17 @@ pub enum Action {
     ViewAudit,
     /// Create, rename, order and delete the portal columns (栏目) of an agency.
     ManageColumns,
+    /// Draft information items, edit them, mask scan findings and submit them for review.
+    DraftItems,
+    /// Sign off items in the review chain (the step's role is checked by the review rules) and
+    /// withdraw published items (分管领导).
+    ReviewItems,
+    /// Publish approved items (now or at a set time).
+    PublishItems,
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 10] = [
         Action::ViewBackOffice,
         Action::ViewUsers,
         Action::ManageUsers,
@@ -51,6 +58,9 @@ impl Action {
         Action::ManageDivisions,
         Action::ViewAudit,
         Action::ManageColumns,
+        Action::DraftItems,
+        Action::ReviewItems,
+        Action::PublishItems,
     ];
 
     /// The Chinese name used in "no permission" messages.
@@ -63,6 +73,9 @@ impl Action {
             Action::ManageDivisions => "管理处室",
             Action::ViewAudit => "查看审计日志",
             Action::ManageColumns => "管理栏目",
+            Action::DraftItems => "起草信息",
+            Action::ReviewItems => "审核信息",
+            Action::PublishItems => "发布信息",
         }
     }
 }
@@ -86,6 +99,16 @@ fn role_permits(role: Role, action: Action, relation: Relation) -> bool {
         A::ManageUsers | A::ManageAgencies | A::ManageDivisions => role == Role::Admin,
         // The disclosure office runs its own agency's portal; administrators run their subtree's.
         A::ManageColumns => role == Role::Admin || (role == Role::Office && relation == R::Own),
+        // Publishing work stays inside the agency.
+        A::DraftItems => {
+            relation == R::Own
+                && matches!(
+                    role,
+                    Role::Drafter | Role::DivisionHead | Role::Leader | Role::Office
+                )
+        }
+        A::ReviewItems => relation == R::Own && matches!(role, Role::DivisionHead | Role::Leader),
+        A::PublishItems => relation == R::Own && matches!(role, Role::Drafter | Role::Office),
     }
 }
 

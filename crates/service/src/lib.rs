@@ -12,6 +12,7 @@ mod audit;
 mod calendar;
 mod columns;
 mod crypto;
+mod items;
 
 use std::sync::Arc;
 
@@ -27,6 +28,7 @@ pub use audit::AuditQuery;
 pub use calendar::CalendarImport;
 pub use columns::{ColumnNode, column_tree};
 pub use gongkai_store as store;
+pub use items::{FieldFinding, ItemForm, PublicItem, sanitize_body};
 
 /// Tunables of the service layer.
 #[derive(Clone, Debug)]
@@ -78,14 +80,14 @@ pub enum Actor {
 }
 
 impl Actor {
-    fn id(&self) -> Option<i64> {
+    pub(crate) fn id(&self) -> Option<i64> {
         match self {
             Actor::User(u) => Some(u.id.0),
             Actor::System => None,
         }
     }
 
-    fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match self {
             Actor::User(u) => u.username.clone(),
             Actor::System => "system".to_owned(),

@@ -25,6 +25,9 @@ fn expected(role: Role, action: Action, rel: Rel) -> bool {
             A::ViewUsers | A::ViewAudit => matches!(role, R::Supervisor | R::Admin),
             A::ManageUsers | A::ManageAgencies | A::ManageDivisions => role == R::Admin,
             A::ManageColumns => matches!(role, R::Office | R::Admin),
+            A::DraftItems => matches!(role, R::Drafter | R::DivisionHead | R::Leader | R::Office),
+            A::ReviewItems => matches!(role, R::DivisionHead | R::Leader),
+            A::PublishItems => matches!(role, R::Drafter | R::Office),
         },
         Rel::Child => match action {
             A::ViewBackOffice | A::ViewUsers | A::ViewAudit => {
@@ -33,7 +36,31 @@ fn expected(role: Role, action: Action, rel: Rel) -> bool {
             A::ManageUsers | A::ManageAgencies | A::ManageDivisions | A::ManageColumns => {
                 role == R::Admin
             }
+            A::DraftItems | A::ReviewItems | A::PublishItems => false,
         },
+    }
+}
+
+/// A valid item form for the first column of `target` that takes items.
+async fn probe_item(svc: &Service, target: AgencyId, n: usize) -> gongkai_service::ItemForm {
+    let col = svc
+        .store()
+        .columns(target)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.kind == gongkai_domain::ColumnKind::Guide)
+        .unwrap();
+    gongkai_service::ItemForm {
+        column_id: col.id.to_string(),
+        title: format!("探针信息{n}"),
+        summary: "摘要".into(),
+        body: "正文".into(),
+        publisher: "示例".into(),
+        generated_on: "2026-03-02".into(),
+        topic: "综合政务\\政务公开".into(),
+        attribute: "active".into(),
+        ..Default::default()
     }
 }
 
@@ -80,6 +107,12 @@ async fn probe(
             )
             .await
             .map(drop),
+        Action::DraftItems => svc
+            .create_item(actor, target, &probe_item(svc, target, n).await)
+            .await
+            .map(drop),
+        Action::ReviewItems => svc.review_queue(actor, target).await.map(drop),
+        Action::PublishItems => svc.publish_queue(actor, target).await.map(drop),
         Action::ViewAudit => svc
             .audit_events(
                 actor,
@@ -159,6 +192,7 @@ async fn every_role_every_action_every_relation() {
                             | Action::ManageAgencies
                             | Action::ManageDivisions
                             | Action::ManageColumns
+                            | Action::DraftItems
                     );
                     let wrote = after - before;
                     assert_eq!(

@@ -16,6 +16,7 @@ mod agencies;
 mod audit;
 mod calendar;
 mod columns;
+mod items;
 mod migrate;
 mod sessions;
 pub mod testing;
@@ -32,6 +33,7 @@ pub use agencies::{Agency, AgencyKind, Division};
 pub use audit::AuditFilter;
 pub use calendar::CalendarRevision;
 pub use columns::{Column, NewColumn};
+pub use items::{Item, ItemContent, ItemEvent, ItemFilter};
 pub use migrate::migrations;
 pub use sessions::SessionRow;
 
@@ -239,7 +241,7 @@ impl Store {
 
     /// Counts rows of a table; for tests and the admin overview. `table` must be a known name.
     pub async fn count(&self, table: &str) -> Result<i64> {
-        const TABLES: [&str; 7] = [
+        const TABLES: [&str; 8] = [
             "agencies",
             "divisions",
             "users",
@@ -247,6 +249,7 @@ impl Store {
             "audit_events",
             "account_tokens",
             "columns",
+            "items",
         ];
         if !TABLES.contains(&table) {
             return Err(StoreError::Other(format!("unknown table {table}")));

@@ -1,0 +1,429 @@
+//! Information items (信息) of proactive disclosure, their review trail and 索引号 serials.
+
+use gongkai_domain::review::{ReviewState, Status};
+use gongkai_domain::{AgencyId, ColumnId, DivisionId, UserId};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Result, Store, StoreError, Tx, opt_i64};
+
+/// The catalogue metadata and content of an item, as edited (publishing.md §4.2).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ItemContent {
+    pub column_id: i64,
+    pub title: String,
+    pub summary: String,
+    /// Sanitised HTML.
+    pub body: String,
+    pub publisher: String,
+    pub doc_number: String,
+    /// 成文日期 `YYYY-MM-DD`.
+    pub generated_on: String,
+    /// 主题分类 `一级\二级`.
+    pub topic: String,
+    pub genre: String,
+    pub keywords: String,
+    /// `active` (主动公开), `on_request` (依申请公开), `withheld` (不予公开).
+    pub attribute: String,
+    pub attribute_reason: String,
+    pub law_item: Option<String>,
+    /// `valid`, `repealed`, `expired`.
+    pub validity: Option<String>,
+    pub effective_on: Option<String>,
+    pub repealed_on: Option<String>,
+    pub expired_on: Option<String>,
+    /// The policy this item interprets (政策解读 → 政策).
+    pub interprets_id: Option<i64>,
+}
+
+/// An item as stored.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Item {
+    pub id: i64,
+    pub agency_id: AgencyId,
+    pub division_id: Option<DivisionId>,
+    pub drafter_id: UserId,
+    pub content: ItemContent,
+    pub review: ReviewState,
+    /// Art. 26 deadline `YYYY-MM-DD`.
+    pub publish_due: String,
+    pub publish_at: Option<i64>,
+    pub index_no: Option<String>,
+    pub published_at: Option<i64>,
+    /// The published rendition (JSON of [`ItemContent`] plus the 索引号), shown on the portal.
+    pub public_json: Option<String>,
+    pub withdrawn_at: Option<i64>,
+    pub withdraw_reason: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One entry of an item's review trail (审核单 lines and what happened around them).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ItemEvent {
+    pub round: i64,
+    pub step: Option<i64>,
+    /// `submit`, `approve`, `reject`, `edit_reset`, `mask`, `publish`, `schedule`, `withdraw`.
+    pub kind: String,
+    pub role: Option<String>,
+    pub actor: String,
+    pub opinion: String,
+    pub at: i64,
+}
+
+const COLS: &str = "SELECT id, agency_id, column_id, division_id, drafter_id, title, summary, body, publisher, \
+     doc_number, generated_on, topic, genre, keywords, attribute, attribute_reason, law_item, validity, \
+     effective_on, repealed_on, expired_on, interprets_id, status, review_step, review_round, fingerprint, \
+     was_published, publish_due, publish_at, index_no, published_at, public_json, withdrawn_at, \
+     withdraw_reason, created_at, updated_at FROM items";
+
+fn item(r: &AnyRow) -> Result<Item> {
+    let status: String = r.try_get("status")?;
+    Ok(Item {
+        id: r.try_get("id")?,
+        agency_id: AgencyId(r.try_get("agency_id")?),
+        division_id: opt_i64(r, "division_id")?.map(DivisionId),
+        drafter_id: UserId(r.try_get("drafter_id")?),
+        content: ItemContent {
+            column_id: r.try_get("column_id")?,
+            title: r.try_get("title")?,
+            summary: r.try_get("summary")?,
+            body: r.try_get("body")?,
+            publisher: r.try_get("publisher")?,
+            doc_number: r.try_get("doc_number")?,
+            generated_on: r.try_get("generated_on")?,
+            topic: r.try_get("topic")?,
+            genre: r.try_get("genre")?,
+            keywords: r.try_get("keywords")?,
+            attribute: r.try_get("attribute")?,
+            attribute_reason: r.try_get("attribute_reason")?,
+            law_item: r.try_get("law_item")?,
+            validity: r.try_get("validity")?,
+            effective_on: r.try_get("effective_on")?,
+            repealed_on: r.try_get("repealed_on")?,
+            expired_on: r.try_get("expired_on")?,
+            interprets_id: opt_i64(r, "interprets_id")?,
+        },
+        review: ReviewState {
+            status: Status::parse(&status)
+                .ok_or_else(|| StoreError::Other(format!("bad status {status}")))?,
+            step: usize::try_from(r.try_get::<i64, _>("review_step")?).unwrap_or(0),
+            round: u32::try_from(r.try_get::<i64, _>("review_round")?).unwrap_or(0),
+            fingerprint: r.try_get("fingerprint")?,
+            was_published: r.try_get::<i64, _>("was_published")? != 0,
+        },
+        publish_due: r.try_get("publish_due")?,
+        publish_at: opt_i64(r, "publish_at")?,
+        index_no: r.try_get("index_no")?,
+        published_at: opt_i64(r, "published_at")?,
+        public_json: r.try_get("public_json")?,
+        withdrawn_at: opt_i64(r, "withdrawn_at")?,
+        withdraw_reason: r.try_get("withdraw_reason")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// Filters of item lists.
+#[derive(Clone, Debug, Default)]
+pub struct ItemFilter {
+    pub agency: Option<AgencyId>,
+    pub column: Option<ColumnId>,
+    pub status: Option<Status>,
+    /// Only items whose published rendition is public (status published).
+    pub public: bool,
+}
+
+impl Store {
+    pub async fn item(&self, id: i64) -> Result<Option<Item>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{COLS} WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(item).transpose()
+    }
+
+    /// Items by filter, newest first (by publication, then by change), with a total count.
+    pub async fn items(&self, f: &ItemFilter, offset: i64, limit: i64) -> Result<(Vec<Item>, i64)> {
+        let mut cond = String::from(" WHERE 1 = 1");
+        let mut ints: Vec<i64> = Vec::new();
+        let mut text: Option<String> = None;
+        if let Some(a) = f.agency {
+            ints.push(a.0);
+            cond.push_str(&format!(" AND agency_id = ${}", ints.len()));
+        }
+        if let Some(c) = f.column {
+            ints.push(c.0);
+            cond.push_str(&format!(" AND column_id = ${}", ints.len()));
+        }
+        if f.public {
+            cond.push_str(" AND status = 'published' AND public_json IS NOT NULL");
+        }
+        if let Some(s) = f.status {
+            text = Some(s.id().to_owned());
+            cond.push_str(&format!(" AND status = ${}", ints.len() + 1));
+        }
+        let count_sql = format!("SELECT COUNT(*) AS n FROM items{cond}");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(count_sql));
+        for v in &ints {
+            q = q.bind(*v);
+        }
+        if let Some(t) = &text {
+            q = q.bind(t.clone());
+        }
+        let total: i64 = q.fetch_one(&self.pool).await?.try_get("n")?;
+        let n = ints.len() + usize::from(text.is_some());
+        let sql = format!(
+            "{COLS}{cond} ORDER BY COALESCE(published_at, updated_at) DESC, id DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for v in &ints {
+            q = q.bind(*v);
+        }
+        if let Some(t) = text {
+            q = q.bind(t);
+        }
+        let rows = q.bind(limit).bind(offset).fetch_all(&self.pool).await?;
+        Ok((rows.iter().map(item).collect::<Result<Vec<_>>>()?, total))
+    }
+
+    /// Approved items whose scheduled time has come.
+    pub async fn items_due_for_publication(&self, now_ms: i64) -> Result<Vec<i64>> {
+        let rows = sqlx::query("SELECT id FROM items WHERE status = 'approved' AND publish_at IS NOT NULL AND publish_at <= $1 ORDER BY publish_at")
+            .bind(now_ms)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get::<i64, _>("id")?))
+            .collect()
+    }
+
+    pub async fn item_events(&self, item_id: i64) -> Result<Vec<ItemEvent>> {
+        let rows = sqlx::query("SELECT round, step, kind, role, actor, opinion, at FROM item_events WHERE item_id = $1 ORDER BY id")
+            .bind(item_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ItemEvent {
+                    round: r.try_get("round")?,
+                    step: opt_i64(r, "step")?,
+                    kind: r.try_get("kind")?,
+                    role: r.try_get("role")?,
+                    actor: r.try_get("actor")?,
+                    opinion: r.try_get("opinion")?,
+                    at: r.try_get("at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Published policies an interpretation can link to, and interpretations of a policy.
+    pub async fn interpretations_of(&self, policy_id: i64) -> Result<Vec<Item>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{COLS} WHERE interprets_id = $1 AND status = 'published' ORDER BY published_at"
+        )))
+        .bind(policy_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(item).collect()
+    }
+
+    pub async fn credit_code(&self, agency: AgencyId) -> Result<String> {
+        let row = sqlx::query("SELECT credit_code FROM agencies WHERE id = $1")
+            .bind(agency.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row
+            .map(|r| r.try_get::<String, _>("credit_code"))
+            .transpose()?
+            .unwrap_or_default())
+    }
+}
+
+fn bind_content<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    c: &'q ItemContent,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    q.bind(c.column_id)
+        .bind(&c.title)
+        .bind(&c.summary)
+        .bind(&c.body)
+        .bind(&c.publisher)
+        .bind(&c.doc_number)
+        .bind(&c.generated_on)
+        .bind(&c.topic)
+        .bind(&c.genre)
+        .bind(&c.keywords)
+        .bind(&c.attribute)
+        .bind(&c.attribute_reason)
+        .bind(c.law_item.clone())
+        .bind(c.validity.clone())
+        .bind(c.effective_on.clone())
+        .bind(c.repealed_on.clone())
+        .bind(c.expired_on.clone())
+        .bind(c.interprets_id)
+}
+
+impl Tx {
+    pub async fn insert_item(
+        &mut self,
+        agency: AgencyId,
+        division: Option<DivisionId>,
+        drafter: UserId,
+        c: &ItemContent,
+        publish_due: &str,
+        now_ms: i64,
+    ) -> Result<i64> {
+        let q = sqlx::query(
+            "INSERT INTO items (column_id, title, summary, body, publisher, doc_number, generated_on, topic, \
+             genre, keywords, attribute, attribute_reason, law_item, validity, effective_on, repealed_on, \
+             expired_on, interprets_id, agency_id, division_id, drafter_id, status, publish_due, created_at, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+             $18, $19, $20, $21, 'draft', $22, $23, $23) RETURNING id",
+        );
+        let row = bind_content(q, c)
+            .bind(agency.0)
+            .bind(division.map(|d| d.0))
+            .bind(drafter.0)
+            .bind(publish_due)
+            .bind(now_ms)
+            .fetch_one(&mut *self.inner)
+            .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    pub async fn update_item_content(
+        &mut self,
+        id: i64,
+        c: &ItemContent,
+        publish_due: &str,
+        now_ms: i64,
+    ) -> Result<()> {
+        let q = sqlx::query(
+            "UPDATE items SET column_id = $1, title = $2, summary = $3, body = $4, publisher = $5, doc_number = $6, \
+             generated_on = $7, topic = $8, genre = $9, keywords = $10, attribute = $11, attribute_reason = $12, \
+             law_item = $13, validity = $14, effective_on = $15, repealed_on = $16, expired_on = $17, \
+             interprets_id = $18, publish_due = $19, updated_at = $20 WHERE id = $21",
+        );
+        bind_content(q, c)
+            .bind(publish_due)
+            .bind(now_ms)
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_item_review(
+        &mut self,
+        id: i64,
+        s: &ReviewState,
+        publish_at: Option<i64>,
+        now_ms: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE items SET status = $1, review_step = $2, review_round = $3, fingerprint = $4, \
+             was_published = $5, publish_at = $6, updated_at = $7 WHERE id = $8",
+        )
+        .bind(s.status.id())
+        .bind(s.step as i64)
+        .bind(i64::from(s.round))
+        .bind(s.fingerprint.clone())
+        .bind(i64::from(s.was_published))
+        .bind(publish_at)
+        .bind(now_ms)
+        .bind(id)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    /// Records publication: the public rendition, the time, and the 索引号 (kept once assigned).
+    pub async fn set_item_published(
+        &mut self,
+        id: i64,
+        index_no: &str,
+        public_json: &str,
+        now_ms: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE items SET index_no = COALESCE(index_no, $1), public_json = $2, published_at = $3, \
+             withdrawn_at = NULL, withdraw_reason = '', publish_at = NULL, updated_at = $3 WHERE id = $4",
+        )
+        .bind(index_no)
+        .bind(public_json)
+        .bind(now_ms)
+        .bind(id)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn set_item_withdrawn(&mut self, id: i64, reason: &str, now_ms: i64) -> Result<()> {
+        sqlx::query("UPDATE items SET withdrawn_at = $1, withdraw_reason = $2, updated_at = $1 WHERE id = $3")
+            .bind(now_ms)
+            .bind(reason)
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_item_event(
+        &mut self,
+        item_id: i64,
+        round: u32,
+        step: Option<usize>,
+        kind: &str,
+        role: Option<&str>,
+        actor: (Option<i64>, &str),
+        opinion: &str,
+        fingerprint: Option<&str>,
+        now_ms: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO item_events (item_id, round, step, kind, role, actor_id, actor, opinion, fingerprint, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(item_id)
+        .bind(i64::from(round))
+        .bind(step.map(|s| s as i64))
+        .bind(kind)
+        .bind(role)
+        .bind(actor.0)
+        .bind(actor.1)
+        .bind(opinion)
+        .bind(fingerprint)
+        .bind(now_ms)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    /// The next 索引号 serial of `prefix` in `year` (1, 2, 3, …; never reused).
+    pub async fn next_index_serial(&mut self, prefix: &str, year: i32) -> Result<u32> {
+        let row = sqlx::query(
+            "INSERT INTO index_serials (prefix, year, last) VALUES ($1, $2, 1) \
+             ON CONFLICT (prefix, year) DO UPDATE SET last = index_serials.last + 1 RETURNING last",
+        )
+        .bind(prefix)
+        .bind(i64::from(year))
+        .fetch_one(&mut *self.inner)
+        .await?;
+        let last: i64 = row.try_get("last")?;
+        u32::try_from(last).map_err(|_| StoreError::Other("index serial overflow".into()))
+    }
+
+    pub async fn set_credit_code(&mut self, agency: AgencyId, code: &str) -> Result<()> {
+        sqlx::query("UPDATE agencies SET credit_code = $1 WHERE id = $2")
+            .bind(code)
+            .bind(agency.0)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+}
