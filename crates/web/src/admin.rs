@@ -42,7 +42,7 @@ async fn abilities(state: &AppState, staff: &Staff) -> Value {
     }
 }
 
-async fn staff_base(state: &AppState, s: &Session, staff: &Staff) -> Value {
+pub(crate) async fn staff_base(state: &AppState, s: &Session, staff: &Staff) -> Value {
     let b = base(state, s, Some(&staff.csrf)).await;
     let can = abilities(state, staff).await;
     let agency = state
@@ -688,6 +688,12 @@ async fn agency_view(
         .service
         .can(&staff.actor(), Action::ManageAgencies, id)
         .await;
+    let credit_code = state
+        .service
+        .store()
+        .credit_code(id)
+        .await
+        .unwrap_or_default();
     let manage_divisions = state
         .service
         .can(&staff.actor(), Action::ManageDivisions, id)
@@ -697,7 +703,7 @@ async fn agency_view(
         status,
         "admin/agency.html",
         context! {
-            agency => Serde(agency), parent => Serde(parent), children => Serde(children), divisions => Serde(divisions), manage, manage_divisions, kinds => Serde(kinds()), errors, done, ..base
+            agency => Serde(agency), parent => Serde(parent), children => Serde(children), divisions => Serde(divisions), manage, manage_divisions, credit_code, kinds => Serde(kinds()), errors, done, ..base
         },
     )
 }

@@ -7,7 +7,9 @@
 
 mod admin;
 mod assets;
+mod items;
 mod pages;
+mod portal;
 mod public;
 mod session;
 
@@ -99,10 +101,30 @@ pub fn router(state: AppState) -> Router {
         .route("/columns/{id}/up", post(admin::column_up))
         .route("/columns/{id}/down", post(admin::column_down))
         .route("/columns/{id}/delete", post(admin::column_delete))
+        .route("/agencies/{id}/credit-code", post(items::set_credit_code))
+        .route("/tasks", get(items::tasks))
+        .route("/items", get(items::list))
+        .route("/items/new", get(items::new_form).post(items::new_submit))
+        .route("/items/{id}", get(items::detail))
+        .route(
+            "/items/{id}/edit",
+            get(items::edit_form).post(items::edit_submit),
+        )
+        .route("/items/{id}/submit", post(items::submit))
+        .route("/items/{id}/mask", post(items::mask))
+        .route("/items/{id}/decide", post(items::decide))
+        .route("/items/{id}/publish", post(items::publish))
+        .route("/items/{id}/withdraw", post(items::withdraw))
         .route("/audit", get(admin::audit))
         .route("/audit/verify", get(admin::audit_verify));
     Router::new()
-        .route("/", get(public::home))
+        .route("/", get(portal::home))
+        .route("/agencies/{id}", get(portal::agency))
+        .route("/columns/{id}", get(portal::column))
+        .route("/columns/{id}/feed.xml", get(portal::feed))
+        .route("/items/{id}", get(portal::item))
+        .route("/sitemap.xml", get(portal::sitemap))
+        .route("/care/{mode}", get(portal::care))
         .route("/login", get(public::login_form).post(public::login_submit))
         .route("/logout", post(public::logout))
         .route(

@@ -70,6 +70,17 @@ pub fn action_label(id: &str) -> String {
         "column.update" => "修改栏目",
         "column.move" => "调整栏目顺序",
         "column.delete" => "删除栏目",
+        "calendar.import" => "导入节假日安排",
+        "agency.credit_code" => "设置统一社会信用代码",
+        "item.create" => "起草信息",
+        "item.update" => "修改信息",
+        "item.mask" => "屏蔽个人信息",
+        "item.submit" => "送审",
+        "item.approve" => "审核同意",
+        "item.reject" => "审核退回",
+        "item.schedule" => "定时发布",
+        "item.publish" => "发布信息",
+        "item.withdraw" => "撤回信息",
         _ => return id.to_owned(),
     };
     l.to_owned()
@@ -91,6 +102,18 @@ impl Templates {
         env.add_filter("dt", dt);
         env.add_filter("role_label", |s: String| role_label(&s));
         env.add_filter("action_label", |s: String| action_label(&s));
+        env.add_filter("pii_label", |s: String| {
+            match s.as_str() {
+                "id_card18" => "居民身份证号码",
+                "id_card15" => "疑似 15 位身份证号码",
+                "mobile" => "手机号码",
+                "bank_card" => "银行卡号",
+                "secret_marker" => "密级标志",
+                "sensitive_word" => "敏感词",
+                _ => "其他",
+            }
+            .to_owned()
+        });
         env.add_global(
             "roles",
             ser(gongkai_domain::Role::ALL
@@ -111,6 +134,11 @@ impl Templates {
     pub fn names() -> Vec<String> {
         Files::iter().map(|n| n.to_string()).collect()
     }
+}
+
+/// Renders a non-HTML template (feeds, sitemap), whose values the handler escaped.
+pub fn render_raw(name: &str, ctx: Value) -> Result<String, String> {
+    TEMPLATES.render(name, ctx)
 }
 
 /// Renders `name` with `ctx` as an HTML response with `status`.
@@ -140,6 +168,7 @@ pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
         "error.html",
         context! {
             title, message, status => status.as_u16(), site_name => "政府信息公开平台", user => (), csrf => (),
+        care => false, path => "/",
         },
     )
 }

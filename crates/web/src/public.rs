@@ -24,6 +24,8 @@ pub(crate) async fn base(state: &AppState, s: &Session, csrf: Option<&str>) -> V
         .unwrap_or_else(|_| "政府信息公开平台".into());
     context! {
         user => Serde(s.user()),
+        care => s.care,
+        path => s.path.clone(),
         csrf => csrf.or(s.csrf()),
         site_name,
     }
@@ -45,20 +47,6 @@ fn safe_next(next: Option<&str>) -> String {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
         _ => "/admin".to_owned(),
     }
-}
-
-pub(crate) async fn home(State(state): State<AppState>, s: Session) -> Response {
-    let needs_setup = state.service.needs_setup().await.unwrap_or(false);
-    let tree = match state.service.agency_tree().await {
-        Ok(t) => t,
-        Err(e) => return service_error(&e),
-    };
-    let base = base(&state, &s, None).await;
-    page(
-        StatusCode::OK,
-        "home.html",
-        context! { needs_setup, agencies => Serde(tree), ..base },
-    )
 }
 
 #[derive(Deserialize, Default)]

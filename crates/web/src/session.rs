@@ -32,6 +32,10 @@ pub struct Session {
     pub info: Option<SessionInfo>,
     /// The client address, for login throttling only (never logged or shown).
     pub client: String,
+    /// The large-text, high-contrast mode is on (cookie `gk_care`).
+    pub care: bool,
+    /// The request path (for "back" links of display switches).
+    pub path: String,
 }
 
 impl Session {
@@ -229,10 +233,17 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
             return forbidden_form();
         }
     }
+    let care = jar.get(crate::portal::CARE_COOKIE).is_some();
+    let path = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
     req.extensions_mut().insert(Session {
         token,
         info,
         client,
+        care,
+        path,
     });
     next.run(req).await
 }

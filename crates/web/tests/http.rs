@@ -682,3 +682,209 @@ async fn the_office_manages_columns_in_the_back_office() {
     .await
     .expect(StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn publishing_through_the_back_office_and_the_public_portal() {
+    let app = TestApp::new().await;
+    let ems = app.agencies.ems;
+    let div = app
+        .service
+        .create_division(&Actor::System, ems, "应急救援科")
+        .await
+        .unwrap();
+    let mk = |name: &'static str, roles: &'static [Role]| {
+        let app = &app;
+        let div = div.id.0;
+        async move {
+            let (_, t) = app
+                .service
+                .create_user(
+                    &Actor::System,
+                    &gongkai_service::NewUser {
+                        username: name.into(),
+                        display_name: name.into(),
+                        agency_id: ems.0,
+                        division_id: Some(div),
+                        roles: roles.iter().map(|r| r.id().to_owned()).collect(),
+                    },
+                )
+                .await
+                .unwrap();
+            app.service
+                .set_password_with_token(&t, PASSWORD, PASSWORD)
+                .await
+                .unwrap();
+        }
+    };
+    mk("jingban", &[Role::Drafter]).await;
+    mk("chuzhang", &[Role::DivisionHead]).await;
+    mk("fenguan", &[Role::Leader]).await;
+    app.user("boss", app.agencies.city, &[Role::Admin]).await;
+    let col = app
+        .service
+        .create_column(&Actor::System, ems, None, "通知公告", "notice", None)
+        .await
+        .unwrap();
+    app.service
+        .set_credit_code(&Actor::System, ems, "11320600MB1234567X")
+        .await
+        .unwrap();
+
+    let mut d = app.login("jingban").await;
+    let form = d.get("/admin/items/new").await;
+    form.expect(StatusCode::OK);
+    assert!(form.body.contains("主题分类") && form.body.contains("通知公告"));
+    let colid = col.id.to_string();
+    let base: Vec<(&str, &str)> = vec![
+        ("column_id", &colid),
+        ("title", "关于开展应急演练的通知"),
+        ("summary", "部署2026年应急演练。"),
+        ("publisher", "示例市应急管理局"),
+        ("generated_on", "2026-03-02"),
+        ("topic", "综合政务\\应急管理"),
+        ("attribute", "active"),
+        (
+            "body",
+            "各单位：\n\n请于三月底前完成演练。联系电话13812345678。",
+        ),
+    ];
+    let mut bad = base.clone();
+    bad[1] = ("title", "");
+    let r = d.post("/admin/items/new", &bad).await;
+    r.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("请填写名称") && r.body.contains("value=\"示例市应急管理局\""));
+    let r = d.post("/admin/items/new", &base).await;
+    r.expect(StatusCode::SEE_OTHER);
+    let loc = r.location().unwrap().to_owned();
+    let id: i64 = loc
+        .trim_start_matches("/admin/items/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let page = d.get(&loc).await;
+    page.expect(StatusCode::OK);
+    assert!(
+        page.body.contains("手机号码") && page.body.contains("138****5678"),
+        "the scan shows the masked number"
+    );
+    d.post(&format!("/admin/items/{id}/mask"), &[])
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    d.post(&format!("/admin/items/{id}/submit"), &[])
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    // Not public yet.
+    app.client()
+        .get(&format!("/items/{id}"))
+        .await
+        .expect(StatusCode::NOT_FOUND);
+
+    let mut h = app.login("chuzhang").await;
+    let tasks = h.get("/admin/tasks").await;
+    assert!(tasks.body.contains("关于开展应急演练的通知"));
+    h.get(&format!("/admin/items/{id}")).await;
+    h.post(
+        &format!("/admin/items/{id}/decide"),
+        &[("decision", "approve"), ("opinion", "同意")],
+    )
+    .await
+    .expect(StatusCode::SEE_OTHER);
+    let mut l = app.login("fenguan").await;
+    l.get(&format!("/admin/items/{id}")).await;
+    let bad = l
+        .post(
+            &format!("/admin/items/{id}/decide"),
+            &[("decision", "reject"), ("opinion", "")],
+        )
+        .await;
+    bad.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("退回时请写明审核意见"));
+    l.post(
+        &format!("/admin/items/{id}/decide"),
+        &[("decision", "approve"), ("opinion", "同意发布")],
+    )
+    .await
+    .expect(StatusCode::SEE_OTHER);
+    d.get(&format!("/admin/items/{id}")).await;
+    let bad = d
+        .post(&format!("/admin/items/{id}/publish"), &[("at", "tomorrow")])
+        .await;
+    bad.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    d.post(&format!("/admin/items/{id}/publish"), &[("at", "")])
+        .await
+        .expect(StatusCode::SEE_OTHER);
+
+    // The public page: catalogue metadata, masked body, meta tags.
+    let mut p = app.client();
+    let page = p.get(&format!("/items/{id}")).await;
+    page.expect(StatusCode::OK);
+    let text = page.text();
+    for s in [
+        "索引号",
+        "11320600MB1234567X/2026-00001",
+        "发布机构",
+        "成文日期",
+        "2026-03-02",
+        "综合政务 › 应急管理",
+        "关于开展应急演练的通知",
+        "<meta name=\"ArticleTitle\"",
+        "<meta name=\"PubDate\" content=\"2026-03-02 09:00\"",
+    ] {
+        assert!(text.contains(s), "{s} missing");
+    }
+    assert!(!text.contains("13812345678"));
+    let list = p.get(&format!("/columns/{}", col.id)).await;
+    list.expect(StatusCode::OK);
+    assert!(list.body.contains("关于开展应急演练的通知"));
+    let feed = p.get(&format!("/columns/{}/feed.xml", col.id)).await;
+    feed.expect(StatusCode::OK);
+    assert!(
+        feed.body.starts_with("<?xml")
+            && feed.body.contains("<entry>")
+            && feed.body.contains("关于开展应急演练的通知")
+    );
+    let sitemap = p.get("/sitemap.xml").await;
+    assert!(sitemap.body.contains(&format!("/items/{id}</loc>")));
+    let home = p.get("/").await;
+    assert!(home.body.contains("关于开展应急演练的通知"));
+    let agency = p.get(&format!("/agencies/{ems}")).await;
+    agency.expect(StatusCode::OK);
+    assert!(agency.body.contains("政府信息公开") && agency.body.contains("通知公告"));
+    // 长者模式 switches by cookie and returns to the page.
+    let r = p.get(&format!("/care/on?back=/items/{id}")).await;
+    assert_eq!(r.location(), Some(format!("/items/{id}").as_str()));
+    let set = r
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(set.starts_with("gk_care=1"));
+    assert_eq!(
+        p.get("/care/on?back=//evil.example").await.location(),
+        Some("/")
+    );
+
+    // Withdrawal by the leader removes it from the portal.
+    l.get(&format!("/admin/items/{id}")).await;
+    l.post(
+        &format!("/admin/items/{id}/withdraw"),
+        &[("reason", "数据有误")],
+    )
+    .await
+    .expect(StatusCode::SEE_OTHER);
+    app.client()
+        .get(&format!("/items/{id}"))
+        .await
+        .expect(StatusCode::NOT_FOUND);
+    // The drafter cannot withdraw or review.
+    d.post(
+        &format!("/admin/items/{id}/decide"),
+        &[("decision", "approve"), ("opinion", "x")],
+    )
+    .await
+    .expect(StatusCode::FORBIDDEN);
+}
