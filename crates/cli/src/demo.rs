@@ -5,9 +5,11 @@
 //! `demo-logins.txt` in the data directory (mode 0600) and printed on every start.
 
 use std::path::Path;
+use std::sync::Arc;
 
-use gongkai_domain::Role;
-use gongkai_service::{Actor, NewUser, Service};
+use chrono::{TimeZone, Utc};
+use gongkai_domain::{FixedClock, Role};
+use gongkai_service::{Actor, ItemForm, NewUser, Service, ServiceConfig};
 
 /// The portal columns of the demo agencies (the EMS bureau has all six).
 const DEMO_COLUMNS: [(&str, &str); 6] = [
@@ -179,6 +181,7 @@ pub async fn ensure(svc: &Service, data_dir: &Path) -> Result<Vec<String>, Strin
             labels.join("、")
         ));
     }
+    demo_items(svc).await?;
     write_private(&file, &(lines.join("\n") + "\n"))?;
     Ok(lines)
 }
@@ -201,5 +204,280 @@ fn write_private(path: &Path, text: &str) -> Result<(), String> {
         use std::os::unix::fs::PermissionsExt;
         let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
     }
+    Ok(())
+}
+
+/// `(column, title, summary, body, doc number, topic, genre, law item, publication day)`.
+type DemoItem = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    (u32, u32),
+);
+
+const ITEMS: [DemoItem; 10] = [
+    (
+        "新闻动态",
+        "市应急管理局召开2026年全市安全生产工作会议",
+        "总结2025年安全生产工作，部署2026年重点任务。",
+        "1月8日，市应急管理局召开2026年全市安全生产工作会议，总结2025年工作，分析当前形势，部署2026年重点任务。\n\n会议要求，各地各部门要压紧压实安全生产责任，深入开展重点行业领域专项整治。",
+        "",
+        "市场监管、安全生产监管\\安全生产监管",
+        "",
+        "",
+        (1, 9),
+    ),
+    (
+        "政策文件",
+        "示例市安全生产约谈实施办法",
+        "规范安全生产约谈的对象、情形、程序和整改要求。",
+        "第一条　为规范安全生产约谈工作，落实安全生产责任，制定本办法。\n\n第二条　本办法适用于本市行政区域内的安全生产约谈工作。",
+        "示应急规〔2026〕1号",
+        "市场监管、安全生产监管\\安全生产监管",
+        "通知",
+        "A20_01",
+        (2, 16),
+    ),
+    (
+        "政策解读",
+        "《示例市安全生产约谈实施办法》政策解读",
+        "解读约谈办法的制定背景、主要内容和适用范围。",
+        "一、制定背景\n\n为压实安全生产责任，市应急管理局起草了《示例市安全生产约谈实施办法》。\n\n二、主要内容\n\n办法明确了约谈对象、约谈情形和整改要求。",
+        "",
+        "市场监管、安全生产监管\\安全生产监管",
+        "",
+        "",
+        (2, 16),
+    ),
+    (
+        "公示公告",
+        "关于2026年度安全生产标准化三级达标企业名单的公示",
+        "公示拟确认的安全生产标准化三级达标企业名单，公示期5个工作日。",
+        "根据评审结果，拟确认以下企业为2026年度安全生产标准化三级达标企业，现予公示。\n\n公示期间如有异议，请以书面形式向市应急管理局反映。",
+        "",
+        "市场监管、安全生产监管\\安全生产监管",
+        "公告",
+        "",
+        (4, 20),
+    ),
+    (
+        "规划计划",
+        "示例市应急体系建设“十五五”规划",
+        "明确“十五五”时期应急体系建设的目标、任务和保障措施。",
+        "为加快推进应急管理体系和能力现代化，制定本规划。\n\n规划期为2026年至2030年。",
+        "示应急〔2026〕12号",
+        "综合政务\\应急管理",
+        "",
+        "A20_03",
+        (5, 12),
+    ),
+    (
+        "应急科普",
+        "家庭应急物资储备建议清单",
+        "介绍家庭应急物资储备的基础和扩充清单。",
+        "家庭应急物资储备分为基础储备和扩充储备。\n\n基础储备包括饮用水、食品、手电筒、急救包等。",
+        "",
+        "综合政务\\应急管理",
+        "",
+        "",
+        (6, 3),
+    ),
+    (
+        "新闻动态",
+        "全市开展防汛防台风应急演练",
+        "检验防汛防台风应急预案，提升协同处置能力。",
+        "6月18日，全市防汛防台风应急演练在滨江区举行。\n\n演练模拟强降雨引发城市内涝，检验了预警发布、人员转移和抢险救援等环节。",
+        "",
+        "综合政务\\应急管理",
+        "",
+        "A20_12",
+        (6, 19),
+    ),
+    (
+        "突发公共事件的应急预案、预警信息及应对情况",
+        "示例市突发事件总体应急预案",
+        "规定全市突发事件应对的组织体系、运行机制和保障措施。",
+        "1　总则\n\n1.1　编制目的：为提高政府保障公共安全和处置突发事件的能力，制定本预案。",
+        "示政发〔2026〕18号",
+        "综合政务\\应急管理",
+        "通知",
+        "A20_12",
+        (7, 22),
+    ),
+    (
+        "政府信息公开指南",
+        "示例市应急管理局政府信息公开指南",
+        "说明本机关政府信息的分类、获取方式和工作机构联系方式。",
+        "一、主动公开\n\n本机关主动公开的政府信息通过本网站“政府信息公开”栏目发布。\n\n二、依申请公开\n\n公民、法人或者其他组织可以向本机关申请获取相关政府信息。\n\n三、工作机构\n\n名称：示例市应急管理局办公室；办公地址：示例市人民路1号；办公时间：工作日上午9:00—12:00，下午13:30—17:30；联系电话：0513-85000000；传真：0513-85000001；互联网联系方式：本网站“依申请公开”栏目。",
+        "",
+        "综合政务\\政务公开",
+        "",
+        "",
+        (1, 6),
+    ),
+    (
+        "新闻动态",
+        "市应急管理局部署国庆中秋期间安全防范工作",
+        "部署节日期间安全生产和应急值守工作。",
+        "9月26日，市应急管理局召开专题会议，部署国庆中秋期间安全防范工作。\n\n会议要求严格落实24小时值班和领导带班制度。",
+        "",
+        "市场监管、安全生产监管\\安全生产监管",
+        "",
+        "",
+        (9, 27),
+    ),
+];
+
+/// A year of items for the EMS bureau, each through the whole review chain, published at its
+/// date (a demo-only clock; the real clock is never moved).
+async fn demo_items(svc: &Service) -> Result<(), String> {
+    let store = svc.store();
+    let msg = |e: gongkai_service::ServiceError| e.to_string();
+    let ems = store
+        .agency_by_name("示例市应急管理局")
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("demo agency")?;
+    let root = store
+        .agency_by_name(ROOT)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("demo root")?;
+    let trans = store
+        .agency_by_name("示例市交通运输局")
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("demo agency")?;
+    for (a, code) in [
+        (ems.id, "11320600MB1790201X"),
+        (root.id, "11320600014000001K"),
+        (trans.id, "11320600MB1790302Y"),
+    ] {
+        svc.set_credit_code(&Actor::System, a, code)
+            .await
+            .map_err(msg)?;
+    }
+    let user = |name: &'static str| async move {
+        store
+            .user_by_username(name)
+            .await
+            .ok()
+            .flatten()
+            .map(Actor::User)
+            .ok_or_else(|| format!("demo user {name}"))
+    };
+    let (drafter, head, leader, office) = (
+        user("jingban").await?,
+        user("chuzhang").await?,
+        user("fenguan").await?,
+        user("gongkaiban").await?,
+    );
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 1, 5, 1, 30, 0)
+            .single()
+            .ok_or("date")?,
+    ));
+    let demo = Service::new(store.clone(), clock.clone(), ServiceConfig::default());
+    let columns = store.columns(ems.id).await.map_err(|e| e.to_string())?;
+    let mut policy_id = None;
+    for (column, title, summary, body, doc, topic, genre, law, (m, d)) in ITEMS {
+        let col = columns
+            .iter()
+            .find(|c| c.name == column)
+            .ok_or_else(|| format!("demo column {column}"))?;
+        let at = Utc
+            .with_ymd_and_hms(2026, m, d, 2, 0, 0)
+            .single()
+            .ok_or("date")?;
+        clock.set(at - chrono::Duration::days(2));
+        let generated = (at - chrono::Duration::days(3))
+            .format("%Y-%m-%d")
+            .to_string();
+        let form = ItemForm {
+            column_id: col.id.to_string(),
+            title: title.into(),
+            summary: summary.into(),
+            body: body.into(),
+            publisher: "示例市应急管理局".into(),
+            doc_number: doc.into(),
+            generated_on: generated,
+            topic: topic.into(),
+            genre: genre.into(),
+            attribute: "active".into(),
+            law_item: law.into(),
+            validity: if law == "A20_01" {
+                "valid".into()
+            } else {
+                String::new()
+            },
+            effective_on: if law == "A20_01" {
+                at.format("%Y-%m-%d").to_string()
+            } else {
+                String::new()
+            },
+            interprets_id: if column == "政策解读" {
+                policy_id.map(|p: i64| p.to_string()).unwrap_or_default()
+            } else {
+                String::new()
+            },
+            ..ItemForm::default()
+        };
+        let item = demo
+            .create_item(&drafter, ems.id, &form)
+            .await
+            .map_err(msg)?;
+        demo.submit_item(&drafter, item.id).await.map_err(msg)?;
+        clock.advance(chrono::Duration::hours(20));
+        demo.decide_item(&head, item.id, true, "同意", "")
+            .await
+            .map_err(msg)?;
+        demo.decide_item(&leader, item.id, true, "同意发布", "")
+            .await
+            .map_err(msg)?;
+        clock.set(at);
+        demo.publish_item(&office, item.id, None)
+            .await
+            .map_err(msg)?;
+        if column == "政策文件" {
+            policy_id = Some(item.id);
+        }
+    }
+    // Work in progress: one item waiting for the division head, one draft with personal data.
+    clock.set(
+        Utc.with_ymd_and_hms(2026, 11, 20, 2, 0, 0)
+            .single()
+            .ok_or("date")?,
+    );
+    let notice = columns
+        .iter()
+        .find(|c| c.name == "公示公告")
+        .ok_or("demo column")?;
+    let mut form = ItemForm {
+        column_id: notice.id.to_string(),
+        title: "关于2026年度安全生产先进集体和先进个人的公示".into(),
+        summary: "公示拟表彰的先进集体和先进个人名单。".into(),
+        body: "经推荐和评审，拟表彰以下先进集体和先进个人，现予公示。".into(),
+        publisher: "示例市应急管理局".into(),
+        generated_on: "2026-11-18".into(),
+        topic: "市场监管、安全生产监管\\安全生产监管".into(),
+        attribute: "active".into(),
+        ..ItemForm::default()
+    };
+    let waiting = demo
+        .create_item(&drafter, ems.id, &form)
+        .await
+        .map_err(msg)?;
+    demo.submit_item(&drafter, waiting.id).await.map_err(msg)?;
+    form.title = "关于应急救援队伍补充人员的公告（草稿）".into();
+    form.body = "联系人：张某某，手机13812345678，身份证号11010519491231002X。".into();
+    form.generated_on = "2026-11-19".into();
+    demo.create_item(&drafter, ems.id, &form)
+        .await
+        .map_err(msg)?;
     Ok(())
 }

@@ -504,7 +504,7 @@ impl Service {
         let item = self.item_or_404(id).await?;
         self.authorize(actor, Action::DraftItems, item.agency_id)
             .await?;
-        if item.review.status == Status::InReview && !self.may_review_now(actor, &item) {
+        if item.review.status == Status::InReview && !Self::may_review_now(actor, &item) {
             return Err(ServiceError::Refused(
                 "信息正在审核中，请等待审核结果或请审核人退回后再修改".into(),
             ));
@@ -645,7 +645,7 @@ impl Service {
     }
 
     /// Whether `actor` holds the role the item waits for (and, for 处室负责人, heads its division).
-    fn may_review_now(&self, actor: &Actor, item: &Item) -> bool {
+    fn may_review_now(actor: &Actor, item: &Item) -> bool {
         let Actor::User(u) = actor else { return false };
         match item.review.waiting_for(&chain()) {
             Some(Role::DivisionHead) => {
@@ -728,7 +728,7 @@ impl Service {
                 override_reason.trim()
             );
         }
-        let role = waiting.map(|r| r.id());
+        let role = waiting.map(Role::id);
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
         tx.set_item_review(id, &next, None, now).await?;
@@ -975,7 +975,7 @@ impl Service {
         let (items, _) = self.store.items(&f, 0, 500).await?;
         Ok(items
             .into_iter()
-            .filter(|i| self.may_review_now(actor, i))
+            .filter(|i| Self::may_review_now(actor, i))
             .collect())
     }
 

@@ -1,5 +1,7 @@
 //! Information items (信息) of proactive disclosure, their review trail and 索引号 serials.
 
+use std::fmt::Write as _;
+
 use gongkai_domain::review::{ReviewState, Status};
 use gongkai_domain::{AgencyId, ColumnId, DivisionId, UserId};
 use sqlx::Row;
@@ -150,18 +152,18 @@ impl Store {
         let mut text: Option<String> = None;
         if let Some(a) = f.agency {
             ints.push(a.0);
-            cond.push_str(&format!(" AND agency_id = ${}", ints.len()));
+            let _ = write!(cond, " AND agency_id = ${}", ints.len());
         }
         if let Some(c) = f.column {
             ints.push(c.0);
-            cond.push_str(&format!(" AND column_id = ${}", ints.len()));
+            let _ = write!(cond, " AND column_id = ${}", ints.len());
         }
         if f.public {
             cond.push_str(" AND status = 'published' AND public_json IS NOT NULL");
         }
         if let Some(s) = f.status {
             text = Some(s.id().to_owned());
-            cond.push_str(&format!(" AND status = ${}", ints.len() + 1));
+            let _ = write!(cond, " AND status = ${}", ints.len() + 1);
         }
         let count_sql = format!("SELECT COUNT(*) AS n FROM items{cond}");
         let mut q = sqlx::query(sqlx::AssertSqlSafe(count_sql));

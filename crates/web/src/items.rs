@@ -144,6 +144,7 @@ pub(crate) struct NewQuery {
     column: Option<String>,
 }
 
+#[allow(clippy::too_many_arguments)] // one form, shown new, for editing, or again with errors
 async fn form_page(
     state: &AppState,
     s: &Session,
@@ -337,7 +338,10 @@ async fn detail_page(
     let events = svc.item_events(&actor, id).await.unwrap_or_default();
     let names = column_names(state, item.agency_id).await;
     let chain = gongkai_domain::review::Chain::default();
-    let waiting = item.review.waiting_for(&chain).map(|r| r.label());
+    let waiting = item
+        .review
+        .waiting_for(&chain)
+        .map(gongkai_domain::Role::label);
     let can_draft = svc.can(&actor, Action::DraftItems, item.agency_id).await;
     let can_review = svc
         .review_queue(&actor, item.agency_id)
