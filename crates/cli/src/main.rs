@@ -27,6 +27,8 @@ struct Cli {
 enum Command {
     /// 启动平台（默认 SQLite，数据在 ./gongkai-data） (run the platform)
     Serve(platform::ServeArgs),
+    /// 从数据库重建本实例的全文检索索引 (rebuild this instance's search index)
+    Reindex(platform::DataArgs),
     /// 执行数据库迁移后退出 (apply database migrations and exit)
     Migrate(platform::DataArgs),
     /// 在线备份 SQLite 数据库到文件 (consistent online SQLite snapshot)
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => platform::serve(args),
         Command::Migrate(data) => platform::migrate(&data),
+        Command::Reindex(data) => platform::reindex(&data),
         Command::Backup { data, file } => platform::backup(&data, &file),
         Command::Restore { data, file, force } => platform::restore(&data, &file, force),
         Command::Audit(cmd) => platform::audit(cmd),

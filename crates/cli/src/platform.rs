@@ -241,6 +241,19 @@ async fn serve_async(args: ServeArgs) -> Result<ExitCode, String> {
             }
         }
     });
+    // Scheduled publication and search-index sync (changes made by other instances).
+    let jobs = svc.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            if let Err(e) = jobs.publish_scheduled().await {
+                tracing::warn!(error = %e, "scheduled publication failed");
+            }
+            if let Err(e) = jobs.sync_search().await {
+                tracing::warn!(error = %e, "search sync failed");
+            }
+        }
+    });
     let config = gongkai_web::WebConfig {
         secure_cookies: args
             .public_url
@@ -793,4 +806,20 @@ fn ms_date(ms: i64) -> String {
             .to_string()
         })
         .unwrap_or_default()
+}
+
+// ---- reindex -----------------------------------------------------------------------------------
+
+pub fn reindex(data: &DataArgs) -> ExitCode {
+    finish(runtime().and_then(|rt| {
+        rt.block_on(async {
+            let store = data.open().await?;
+            let (index, _) = gongkai_service::search_index::SearchIndex::open(&data.data.join("search-index"))
+                .map_err(|e| format!("{e}（若 gongkai serve 正在运行，请先停止；每个实例在自己的数据目录中有一份索引）"))?;
+            let svc = service(store).with_search(Arc::new(index));
+            let n = svc.reindex().await.map_err(|e| service_message(&e))?;
+            println!("全文检索索引已重建：{n} 条已发布信息（{}）", data.data.join("search-index").display());
+            Ok(ExitCode::SUCCESS)
+        })
+    }))
 }

@@ -124,9 +124,12 @@ mod tests {
     }
 
     #[test]
-    fn drafters_only_enter_their_back_office() {
+    fn drafters_only_work_in_their_own_agency() {
         for a in Action::ALL {
-            let expected = a == Action::ViewBackOffice;
+            let expected = matches!(
+                a,
+                Action::ViewBackOffice | Action::DraftItems | Action::PublishItems
+            );
             assert_eq!(
                 permits(&[Role::Drafter], a, Relation::Own),
                 expected,

@@ -897,6 +897,7 @@ impl Service {
         )
         .await?;
         tx.commit().await?;
+        self.index_item(item.id).await;
         self.item_or_404(item.id).await
     }
 
@@ -961,6 +962,7 @@ impl Service {
         )
         .await?;
         tx.commit().await?;
+        self.index_item(id).await;
         self.item_or_404(id).await
     }
 

@@ -13,6 +13,7 @@ mod calendar;
 mod columns;
 mod crypto;
 mod items;
+mod search;
 
 use std::sync::Arc;
 
@@ -27,8 +28,10 @@ pub use agencies::AgencyNode;
 pub use audit::AuditQuery;
 pub use calendar::CalendarImport;
 pub use columns::{ColumnNode, column_tree};
+pub use gongkai_search as search_index;
 pub use gongkai_store as store;
 pub use items::{FieldFinding, ItemForm, PublicItem, sanitize_body};
+pub use search::{SearchForm, search_index_in_memory};
 
 /// Tunables of the service layer.
 #[derive(Clone, Debug)]
@@ -59,6 +62,9 @@ pub struct Service {
     store: Store,
     clock: Arc<dyn Clock>,
     config: ServiceConfig,
+    search: Option<Arc<gongkai_search::SearchIndex>>,
+    /// The `updated_at` up to which this instance's search index is in sync.
+    search_synced: Arc<std::sync::Mutex<i64>>,
 }
 
 impl std::fmt::Debug for Service {
@@ -148,7 +154,16 @@ impl Service {
             store,
             clock,
             config,
+            search: None,
+            search_synced: Arc::default(),
         }
+    }
+
+    /// Attaches this instance's search index (see `search.rs`).
+    #[must_use]
+    pub fn with_search(mut self, index: Arc<gongkai_search::SearchIndex>) -> Self {
+        self.search = Some(index);
+        self
     }
 
     pub fn store(&self) -> &Store {

@@ -191,6 +191,17 @@ impl Store {
         Ok((rows.iter().map(item).collect::<Result<Vec<_>>>()?, total))
     }
 
+    /// Items changed at or after `since_ms` (for keeping search indexes in sync), oldest first.
+    pub async fn items_changed_since(&self, since_ms: i64) -> Result<Vec<Item>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{COLS} WHERE updated_at >= $1 ORDER BY updated_at, id"
+        )))
+        .bind(since_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(item).collect()
+    }
+
     /// Approved items whose scheduled time has come.
     pub async fn items_due_for_publication(&self, now_ms: i64) -> Result<Vec<i64>> {
         let rows = sqlx::query("SELECT id FROM items WHERE status = 'approved' AND publish_at IS NOT NULL AND publish_at <= $1 ORDER BY publish_at")

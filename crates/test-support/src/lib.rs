@@ -127,7 +127,9 @@ impl TestApp {
     /// An app on the given database with the three agencies and no accounts.
     pub async fn on(db: TestDb) -> Self {
         let clock = Arc::new(FixedClock::new(test_start()));
-        let service = Service::new(db.store.clone(), clock.clone(), ServiceConfig::default());
+        let search = Arc::new(gongkai_service::search_index_in_memory().expect("search index"));
+        let service = Service::new(db.store.clone(), clock.clone(), ServiceConfig::default())
+            .with_search(search);
         let sys = Actor::System;
         let city = service
             .create_agency(&sys, None, "示例市人民政府", "government")

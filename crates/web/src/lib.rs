@@ -124,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         .route("/columns/{id}/feed.xml", get(portal::feed))
         .route("/items/{id}", get(portal::item))
         .route("/sitemap.xml", get(portal::sitemap))
+        .route("/search", get(portal::search))
         .route("/care/{mode}", get(portal::care))
         .route("/login", get(public::login_form).post(public::login_submit))
         .route("/logout", post(public::logout))

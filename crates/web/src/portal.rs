@@ -364,3 +364,77 @@ pub(crate) async fn care(
     }
     (CookieJar::new().add(c), Redirect::to(&back)).into_response()
 }
+
+/// Full-text search of published items (检索).
+pub(crate) async fn search(
+    State(state): State<AppState>,
+    s: Session,
+    Query(f): Query<gongkai_service::SearchForm>,
+) -> Response {
+    let searched = !(f.q.trim().is_empty()
+        && f.column.is_empty()
+        && f.topic.is_empty()
+        && f.publisher.is_empty()
+        && f.from.is_empty()
+        && f.to.is_empty());
+    let (results, error) = if searched {
+        match state.service.search(&f) {
+            Ok(r) => (Some(r), None),
+            Err(gongkai_service::ServiceError::Invalid(v)) => {
+                (None, v.first().map(|x| x.message.clone()))
+            }
+            Err(e) => return service_error(&e),
+        }
+    } else {
+        (None, None)
+    };
+    let page_no = f.page.trim().parse::<usize>().unwrap_or(1).max(1);
+    let pages = results.as_ref().map_or(0, |r| r.total.div_ceil(10));
+    let mut columns = Vec::new();
+    for a in state.service.store().agencies().await.unwrap_or_default() {
+        for n in column_tree(
+            &state
+                .service
+                .store()
+                .columns(a.id)
+                .await
+                .unwrap_or_default(),
+        ) {
+            if !matches!(
+                n.column.kind,
+                ColumnKind::Disclosure | ColumnKind::Statutory
+            ) {
+                columns.push((
+                    n.column.id.0.to_string(),
+                    format!("{} › {}", a.name, n.column.name),
+                ));
+            }
+        }
+    }
+    let publishers = state.service.publishers().await.unwrap_or_default();
+    // The query string without the page, for pagination links.
+    let mut keep: Vec<(&str, &str)> = Vec::new();
+    for (k, v) in [
+        ("q", &f.q),
+        ("column", &f.column),
+        ("topic", &f.topic),
+        ("publisher", &f.publisher),
+        ("from", &f.from),
+        ("to", &f.to),
+        ("sort", &f.sort),
+    ] {
+        if !v.trim().is_empty() {
+            keep.push((k, v.as_str()));
+        }
+    }
+    let query = serde_urlencoded::to_string(&keep).unwrap_or_default();
+    let base = base(&state, &s, None).await;
+    page(
+        StatusCode::OK,
+        "portal/search.html",
+        context! {
+            form => ser(&f), results => ser(results), error, searched, page_no, pages, query,
+            columns => ser(columns), topics => ser(gongkai_domain::topic::all()), publishers => ser(publishers), ..base
+        },
+    )
+}

@@ -888,3 +888,99 @@ async fn publishing_through_the_back_office_and_the_public_portal() {
     .await
     .expect(StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn chinese_search_ranks_the_word_above_its_scattered_parts() {
+    let app = TestApp::new().await;
+    let ems = app.agencies.ems;
+    let me = Actor::User(
+        app.user(
+            "all",
+            ems,
+            &[
+                Role::Drafter,
+                Role::DivisionHead,
+                Role::Leader,
+                Role::Office,
+            ],
+        )
+        .await,
+    );
+    app.service
+        .set_credit_code(&Actor::System, ems, "11320600MB1234567X")
+        .await
+        .unwrap();
+    let col = app
+        .service
+        .create_column(&me, ems, None, "通知公告", "notice", None)
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for (title, body) in [
+        ("食品抽检结果", "抽检食品符合安全标准，企业生产记录完整。"),
+        ("关于加强安全生产工作的通知", "各单位要落实安全生产责任制。"),
+        ("防汛预案", "做好防汛工作。"),
+    ] {
+        let f = gongkai_service::ItemForm {
+            column_id: col.id.to_string(),
+            title: title.into(),
+            summary: "摘要".into(),
+            body: body.into(),
+            publisher: "示例市应急管理局".into(),
+            generated_on: "2026-03-01".into(),
+            topic: "综合政务\\应急管理".into(),
+            attribute: "active".into(),
+            ..Default::default()
+        };
+        let i = app.service.create_item(&me, ems, &f).await.unwrap();
+        app.service.submit_item(&me, i.id).await.unwrap();
+        app.service
+            .decide_item(&me, i.id, true, "同意", "")
+            .await
+            .unwrap();
+        app.service
+            .decide_item(&me, i.id, true, "同意", "")
+            .await
+            .unwrap();
+        app.service.publish_item(&me, i.id, None).await.unwrap();
+        ids.push(i.id);
+    }
+    let mut c = app.client();
+    let r = c
+        .get("/search?q=%E5%AE%89%E5%85%A8%E7%94%9F%E4%BA%A7")
+        .await; // 安全生产
+    r.expect(StatusCode::OK);
+    let first = r.body.find(&format!("/items/{}", ids[1])).unwrap();
+    let second = r.body.find(&format!("/items/{}", ids[0])).unwrap();
+    assert!(first < second, "the item about 安全生产 comes first");
+    assert!(!r.body.contains(&format!("/items/{}\"", ids[2])));
+    assert!(r.body.contains("共找到 2 条信息") && r.body.contains("<b>"));
+    let bad = c.get("/search?q=x&from=2026-1-x").await;
+    assert!(bad.body.contains("应写作 YYYY-MM-DD"));
+    // Withdrawn items leave the index.
+    app.service
+        .withdraw_item(&me, ids[1], "错误")
+        .await
+        .unwrap();
+    let r = c
+        .get("/search?q=%E5%AE%89%E5%85%A8%E7%94%9F%E4%BA%A7")
+        .await;
+    assert!(!r.body.contains(&format!("/items/{}\"", ids[1])));
+    // A second instance catches up by syncing from the database.
+    let other = gongkai_service::Service::new(
+        app.db.store.clone(),
+        app.clock.clone(),
+        gongkai_service::ServiceConfig::default(),
+    )
+    .with_search(std::sync::Arc::new(
+        gongkai_service::search_index_in_memory().unwrap(),
+    ));
+    other.sync_search().await.unwrap();
+    let found = other
+        .search(&gongkai_service::SearchForm {
+            q: "防汛".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found.total, 1);
+}

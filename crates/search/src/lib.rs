@@ -1,0 +1,590 @@
+//! gongkai-search — the Chinese full-text index of published items.
+//!
+//! tantivy with jieba word segmentation in search mode (overlapping sub-words: 安全生产 is indexed
+//! as 安全, 生产 and 安全生产), BM25 ranking with the title weighted above the summary and the
+//! body, filters (column, 主题分类, 发布机构, date range), highlighted snippets, sorting by
+//! relevance or date. The index is a cache derived from the database: each instance keeps its own
+//! in its data directory and can rebuild it at any time (`gongkai reindex`). What must not be
+//! here: SQL, permissions (only published items are ever given to the index).
+
+use std::ops::Bound;
+use std::path::Path;
+use std::sync::Mutex;
+
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{LowerCaser, TextAnalyzer};
+use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term, doc};
+
+/// Bumped when the schema changes; an index of another version is rebuilt.
+pub const SCHEMA_VERSION: &str = "gongkai-search-1";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("搜索索引错误：{0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("搜索索引目录错误：{0}")]
+    Dir(String),
+}
+
+pub type Result<T, E = SearchError> = std::result::Result<T, E>;
+
+/// What is indexed of one published item.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SearchDoc {
+    pub id: u64,
+    pub agency_id: u64,
+    pub column_id: u64,
+    pub title: String,
+    pub summary: String,
+    /// Plain text of the body (HTML removed).
+    pub body: String,
+    /// 主题分类 `一级\二级`.
+    pub topic: String,
+    pub publisher: String,
+    /// Unix ms.
+    pub published_at: i64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Newest,
+}
+
+/// A search request.
+#[derive(Clone, Debug, Default)]
+pub struct SearchQuery {
+    pub text: String,
+    pub column: Option<u64>,
+    /// Exact `一级\二级`, or a `一级` matching all its sub-topics.
+    pub topic: Option<String>,
+    pub publisher: Option<String>,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    pub sort: Sort,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// One result, with HTML-escaped highlighted title and snippet (`<b>` marks the matches).
+#[derive(Clone, Debug, Serialize)]
+pub struct Hit {
+    pub id: u64,
+    pub title_html: String,
+    pub snippet_html: String,
+    pub published_at: i64,
+    pub publisher: String,
+    pub topic: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Results {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    agency: Field,
+    column: Field,
+    title: Field,
+    summary: Field,
+    body: Field,
+    topic: Field,
+    topic_top: Field,
+    publisher: Field,
+    published_at: Field,
+}
+
+/// The index: writer and reader over one directory (or memory, in tests).
+pub struct SearchIndex {
+    _index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    f: Fields,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex").finish_non_exhaustive()
+    }
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |stored: bool| {
+        let idx = TextFieldIndexing::default()
+            .set_tokenizer("jieba")
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let o = TextOptions::default().set_indexing_options(idx);
+        if stored { o.set_stored() } else { o }
+    };
+    let f = Fields {
+        id: b.add_u64_field("id", INDEXED | STORED | FAST),
+        agency: b.add_u64_field("agency", INDEXED | FAST),
+        column: b.add_u64_field("column", INDEXED | FAST),
+        title: b.add_text_field("title", text(true)),
+        summary: b.add_text_field("summary", text(true)),
+        body: b.add_text_field("body", text(true)),
+        topic: b.add_text_field("topic", STRING | STORED),
+        topic_top: b.add_text_field("topic_top", STRING),
+        publisher: b.add_text_field("publisher", STRING | STORED),
+        published_at: b.add_i64_field("published_at", INDEXED | STORED | FAST),
+    };
+    (b.build(), f)
+}
+
+fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new())
+        .filter(LowerCaser)
+        .build()
+}
+
+impl SearchIndex {
+    fn from_index(index: Index, f: Fields) -> Result<Self> {
+        index.tokenizers().register("jieba", analyzer());
+        let writer = index.writer(30_000_000)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Self {
+            _index: index,
+            reader,
+            writer: Mutex::new(writer),
+            f,
+        })
+    }
+
+    /// An index in memory (tests).
+    pub fn in_memory() -> Result<Self> {
+        let (schema, f) = schema();
+        Self::from_index(Index::create_in_ram(schema), f)
+    }
+
+    /// Opens the index in `dir`, creating it — or re-creating it when it was built with another
+    /// schema version. Returns whether it is new (and so needs a rebuild from the database).
+    pub fn open(dir: &Path) -> Result<(Self, bool)> {
+        let (schema, f) = schema();
+        let marker = dir.join("SCHEMA_VERSION");
+        let current = std::fs::read_to_string(&marker).is_ok_and(|v| v.trim() == SCHEMA_VERSION);
+        if !current && dir.exists() {
+            std::fs::remove_dir_all(dir)
+                .map_err(|e| SearchError::Dir(format!("{}: {e}", dir.display())))?;
+        }
+        std::fs::create_dir_all(dir)
+            .map_err(|e| SearchError::Dir(format!("{}: {e}", dir.display())))?;
+        let mmap = tantivy::directory::MmapDirectory::open(dir)
+            .map_err(|e| SearchError::Dir(e.to_string()))?;
+        let index = Index::open_or_create(mmap, schema)?;
+        std::fs::write(&marker, SCHEMA_VERSION).map_err(|e| SearchError::Dir(e.to_string()))?;
+        Ok((Self::from_index(index, f)?, !current))
+    }
+
+    fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
+        self.writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Adds or replaces documents and removes ids, then commits.
+    pub fn apply(&self, upserts: &[SearchDoc], removals: &[u64]) -> Result<()> {
+        let f = self.f;
+        let mut w = self.writer();
+        for id in removals.iter().copied().chain(upserts.iter().map(|d| d.id)) {
+            w.delete_term(Term::from_field_u64(f.id, id));
+        }
+        for d in upserts {
+            let top = d.topic.split('\\').next().unwrap_or_default().to_owned();
+            w.add_document(doc!(
+                f.id => d.id,
+                f.agency => d.agency_id,
+                f.column => d.column_id,
+                f.title => d.title.clone(),
+                f.summary => d.summary.clone(),
+                f.body => d.body.clone(),
+                f.topic => d.topic.clone(),
+                f.topic_top => top,
+                f.publisher => d.publisher.clone(),
+                f.published_at => d.published_at,
+            ))?;
+        }
+        w.commit()?;
+        drop(w);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Replaces the whole index with `docs`.
+    pub fn rebuild(&self, docs: &[SearchDoc]) -> Result<()> {
+        {
+            let mut w = self.writer();
+            w.delete_all_documents()?;
+            w.commit()?;
+        }
+        self.apply(docs, &[])
+    }
+
+    /// Number of documents.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The search-mode tokens of a query, without punctuation and spaces.
+    pub fn tokens(&self, text: &str) -> Vec<String> {
+        let mut a = analyzer();
+        let mut s = a.token_stream(text);
+        let mut out: Vec<String> = Vec::new();
+        while s.advance() {
+            let t = s.token().text.trim().to_owned();
+            if t.chars().any(char::is_alphanumeric) && !out.contains(&t) {
+                out.push(t);
+            }
+        }
+        out
+    }
+
+    /// Runs a query. An empty text with filters lists the filtered documents newest first.
+    pub fn search(&self, q: &SearchQuery) -> Result<Results> {
+        let f = self.f;
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let tokens = self.tokens(&q.text);
+        if !tokens.is_empty() {
+            let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for t in &tokens {
+                for (field, boost) in [(f.title, 3.0), (f.summary, 1.5), (f.body, 1.0)] {
+                    let tq = TermQuery::new(
+                        Term::from_field_text(field, t),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    should.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(tq), boost)),
+                    ));
+                }
+            }
+            must.push((Occur::Must, Box::new(BooleanQuery::new(should))));
+        }
+        if let Some(c) = q.column {
+            must.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(f.column, c),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if let Some(t) = q.topic.as_deref().filter(|t| !t.is_empty()) {
+            let field = if t.contains('\\') {
+                f.topic
+            } else {
+                f.topic_top
+            };
+            must.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, t),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if let Some(p) = q.publisher.as_deref().filter(|p| !p.is_empty()) {
+            must.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.publisher, p),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if q.from_ms.is_some() || q.to_ms.is_some() {
+            let lo = q.from_ms.map_or(Bound::Unbounded, |v| {
+                Bound::Included(Term::from_field_i64(f.published_at, v))
+            });
+            let hi = q.to_ms.map_or(Bound::Unbounded, |v| {
+                Bound::Excluded(Term::from_field_i64(f.published_at, v))
+            });
+            must.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
+        }
+        if must.is_empty() {
+            must.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
+        }
+        let query = BooleanQuery::new(must);
+        let searcher = self.reader.searcher();
+        let limit = q.limit.clamp(1, 100);
+        let total = searcher.search(&query, &Count)?;
+        let addrs: Vec<tantivy::DocAddress> = if q.sort == Sort::Newest || tokens.is_empty() {
+            searcher
+                .search(
+                    &query,
+                    &TopDocs::with_limit(limit)
+                        .and_offset(q.offset)
+                        .order_by_fast_field::<i64>("published_at", Order::Desc),
+                )?
+                .into_iter()
+                .map(|(_, a)| a)
+                .collect()
+        } else {
+            searcher
+                .search(
+                    &query,
+                    &TopDocs::with_limit(limit)
+                        .and_offset(q.offset)
+                        .order_by_score(),
+                )?
+                .into_iter()
+                .map(|(_, a)| a)
+                .collect()
+        };
+        let mut body_gen = SnippetGenerator::create(&searcher, &query, f.body)?;
+        body_gen.set_max_num_chars(160);
+        let title_gen = SnippetGenerator::create(&searcher, &query, f.title)?;
+        let mut hits = Vec::with_capacity(addrs.len());
+        for a in addrs {
+            let d: TantivyDocument = searcher.doc(a)?;
+            let text = |field| {
+                d.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let title_snip = title_gen.snippet_from_doc(&d);
+            let title_html = if title_snip.highlighted().is_empty() {
+                escape(&text(f.title))
+            } else {
+                title_snip.to_html()
+            };
+            let body_snip = body_gen.snippet_from_doc(&d);
+            let snippet_html = if body_snip.highlighted().is_empty() {
+                escape(&text(f.summary))
+            } else {
+                body_snip.to_html()
+            };
+            hits.push(Hit {
+                id: d
+                    .get_first(f.id)
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or_default(),
+                title_html,
+                snippet_html,
+                published_at: d
+                    .get_first(f.published_at)
+                    .and_then(|v| v.as_i64())
+                    .unwrap_or_default(),
+                publisher: text(f.publisher),
+                topic: text(f.topic),
+            });
+        }
+        Ok(Results { total, hits })
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: u64, title: &str, body: &str, topic: &str, at: i64) -> SearchDoc {
+        SearchDoc {
+            id,
+            agency_id: 1,
+            column_id: if id.is_multiple_of(2) { 10 } else { 11 },
+            title: title.into(),
+            summary: String::new(),
+            body: body.into(),
+            topic: topic.into(),
+            publisher: "示例市应急管理局".into(),
+            published_at: at,
+        }
+    }
+
+    fn index() -> SearchIndex {
+        let i = SearchIndex::in_memory().unwrap();
+        i.apply(
+            &[
+                doc(
+                    1,
+                    "关于加强安全生产工作的通知",
+                    "各单位要落实安全生产责任制，开展安全生产大检查。",
+                    "市场监管、安全生产监管\\安全生产监管",
+                    100,
+                ),
+                doc(
+                    2,
+                    "食品安全抽检结果公告",
+                    "本次抽检的食品均符合安全标准。企业生产记录完整。",
+                    "市场监管、安全生产监管\\食品药品监管",
+                    200,
+                ),
+                doc(
+                    3,
+                    "防汛应急预案",
+                    "为做好防汛工作，制定本预案。",
+                    "综合政务\\应急管理",
+                    300,
+                ),
+            ],
+            &[],
+        )
+        .unwrap();
+        i
+    }
+
+    #[test]
+    fn a_word_ranks_above_its_parts_scattered() {
+        let i = index();
+        let r = i
+            .search(&SearchQuery {
+                text: "安全生产".into(),
+                limit: 10,
+                ..SearchQuery::default()
+            })
+            .unwrap();
+        assert_eq!(r.hits.first().map(|h| h.id), Some(1), "{r:?}");
+        assert!(
+            r.hits.iter().any(|h| h.id == 2),
+            "documents with 安全 and 生产 apart still match, lower"
+        );
+        assert!(!r.hits.iter().any(|h| h.id == 3));
+        assert!(
+            r.hits[0].title_html.contains("<b>"),
+            "{}",
+            r.hits[0].title_html
+        );
+        assert!(
+            r.hits[0].snippet_html.contains("<b>安全生产</b>")
+                || r.hits[0].snippet_html.contains("<b>安全</b>"),
+            "{}",
+            r.hits[0].snippet_html
+        );
+    }
+
+    #[test]
+    fn filters_sorting_and_updates() {
+        let i = index();
+        let by_topic = i
+            .search(&SearchQuery {
+                text: "安全".into(),
+                topic: Some("市场监管、安全生产监管".into()),
+                limit: 10,
+                ..SearchQuery::default()
+            })
+            .unwrap();
+        assert_eq!(by_topic.total, 2);
+        let exact = i
+            .search(&SearchQuery {
+                text: "安全".into(),
+                topic: Some("市场监管、安全生产监管\\食品药品监管".into()),
+                limit: 10,
+                ..SearchQuery::default()
+            })
+            .unwrap();
+        assert_eq!(exact.hits.iter().map(|h| h.id).collect::<Vec<_>>(), vec![2]);
+        let column = i
+            .search(&SearchQuery {
+                column: Some(10),
+                limit: 10,
+                ..SearchQuery::default()
+            })
+            .unwrap();
+        assert_eq!(
+            column.hits.iter().map(|h| h.id).collect::<Vec<_>>(),
+            vec![2]
+        );
+        let dated = i
+            .search(&SearchQuery {
+                from_ms: Some(150),
+                to_ms: Some(301),
+                limit: 10,
+                ..SearchQuery::default()
+            })
+            .unwrap();
+        assert_eq!(
+            dated.hits.iter().map(|h| h.id).collect::<Vec<_>>(),
+            vec![3, 2],
+            "newest first without text"
+        );
+        let newest = i
+            .search(&SearchQuery {
+                text: "安全".into(),
+                sort: Sort::Newest,
+                limit: 10,
+                ..SearchQuery::default()
+            })
+            .unwrap();
+        assert_eq!(
+            newest.hits.iter().map(|h| h.id).collect::<Vec<_>>(),
+            vec![2, 1]
+        );
+        // Replace and remove.
+        i.apply(
+            &[doc(1, "关于防汛的通知", "防汛", "综合政务\\应急管理", 400)],
+            &[2],
+        )
+        .unwrap();
+        assert_eq!(i.len(), 2);
+        assert_eq!(
+            i.search(&SearchQuery {
+                text: "安全生产".into(),
+                limit: 10,
+                ..SearchQuery::default()
+            })
+            .unwrap()
+            .total,
+            0
+        );
+        i.rebuild(&[]).unwrap();
+        assert!(i.is_empty());
+        // Markup in documents is escaped in results.
+        i.apply(&[doc(5, "<script>安全</script>", "安全", "其他", 1)], &[])
+            .unwrap();
+        let r = i
+            .search(&SearchQuery {
+                text: "安全".into(),
+                limit: 10,
+                ..SearchQuery::default()
+            })
+            .unwrap();
+        assert!(
+            !r.hits[0].title_html.contains("<script>"),
+            "{}",
+            r.hits[0].title_html
+        );
+    }
+
+    #[test]
+    fn an_index_on_disk_is_recreated_on_schema_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("idx");
+        let (i, new) = SearchIndex::open(&p).unwrap();
+        assert!(new);
+        i.apply(&[doc(1, "标题", "正文", "其他", 1)], &[]).unwrap();
+        drop(i);
+        let (i, new) = SearchIndex::open(&p).unwrap();
+        assert!(!new);
+        assert_eq!(i.len(), 1);
+        drop(i);
+        std::fs::write(p.join("SCHEMA_VERSION"), "old").unwrap();
+        let (i, new) = SearchIndex::open(&p).unwrap();
+        assert!(new && i.is_empty());
+    }
+}

@@ -1,0 +1,197 @@
+//! Keeping this instance's search index in step with the database, and searching it.
+//!
+//! The index holds published items only. Publication and withdrawal update it at once on the
+//! instance that did them; every instance also polls for items changed since its last sync
+//! (`sync_search`, every 30 s in `serve`), so several instances converge without shared state.
+//! `reindex` rebuilds it from the database.
+
+use chrono::{NaiveDate, TimeZone};
+use gongkai_domain::review::Status;
+use gongkai_search::{Results, SearchDoc, SearchQuery, Sort};
+use gongkai_store::Item;
+use serde::{Deserialize, Serialize};
+
+use crate::items::PublicItem;
+use crate::{Result, Service, ServiceError};
+
+/// The public search form as entered.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SearchForm {
+    pub q: String,
+    pub column: String,
+    pub topic: String,
+    pub publisher: String,
+    pub from: String,
+    pub to: String,
+    pub sort: String,
+    pub page: String,
+}
+
+fn plain_text(html: &str) -> String {
+    let text = ammonia::Builder::empty().clean(html).to_string();
+    text.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+fn doc_of(p: &PublicItem) -> SearchDoc {
+    SearchDoc {
+        id: p.id.unsigned_abs(),
+        agency_id: p.agency_id.unsigned_abs(),
+        column_id: p.column_id.unsigned_abs(),
+        title: p.title.clone(),
+        summary: p.summary.clone(),
+        body: plain_text(&p.body),
+        topic: p.topic.clone(),
+        publisher: p.publisher.clone(),
+        published_at: p.published_at,
+    }
+}
+
+fn public_of(i: &Item) -> Option<PublicItem> {
+    if i.review.status != Status::Published {
+        return None;
+    }
+    i.public_json
+        .as_deref()
+        .and_then(|j| serde_json::from_str(j).ok())
+}
+
+fn search_err(e: &gongkai_search::SearchError) -> ServiceError {
+    ServiceError::Internal(e.to_string())
+}
+
+impl Service {
+    /// Rebuilds the index from every published item; returns how many were indexed.
+    pub async fn reindex(&self) -> Result<usize> {
+        let Some(index) = &self.search else {
+            return Ok(0);
+        };
+        let now = self.now_ms();
+        let items = self.store.items_changed_since(0).await?;
+        let docs: Vec<SearchDoc> = items
+            .iter()
+            .filter_map(public_of)
+            .map(|p| doc_of(&p))
+            .collect();
+        index.rebuild(&docs).map_err(|e| search_err(&e))?;
+        *self
+            .search_synced
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = now;
+        Ok(docs.len())
+    }
+
+    /// Applies changes made since the last sync (by any instance); returns how many items were
+    /// looked at.
+    pub async fn sync_search(&self) -> Result<usize> {
+        let Some(index) = &self.search else {
+            return Ok(0);
+        };
+        let since = *self
+            .search_synced
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = self.now_ms();
+        // A small overlap: rows committed with an earlier timestamp just after the last poll.
+        let items = self
+            .store
+            .items_changed_since((since - 5_000).max(0))
+            .await?;
+        let mut up = Vec::new();
+        let mut rm = Vec::new();
+        for i in &items {
+            match public_of(i) {
+                Some(p) => up.push(doc_of(&p)),
+                None => rm.push(i.id.unsigned_abs()),
+            }
+        }
+        if !items.is_empty() {
+            index.apply(&up, &rm).map_err(|e| search_err(&e))?;
+        }
+        *self
+            .search_synced
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = now;
+        Ok(items.len())
+    }
+
+    /// Updates the index for one item after a change on this instance (errors are logged; the
+    /// periodic sync and `gongkai reindex` repair the index).
+    pub(crate) async fn index_item(&self, id: i64) {
+        let Some(index) = &self.search else { return };
+        let r = match self.store.item(id).await {
+            Ok(Some(i)) => match public_of(&i) {
+                Some(p) => index.apply(&[doc_of(&p)], &[]),
+                None => index.apply(&[], &[id.unsigned_abs()]),
+            },
+            _ => return,
+        };
+        if let Err(e) = r {
+            tracing::warn!(item = id, error = %e, "search index update failed");
+        }
+    }
+
+    /// Searches published items. Dates are Beijing dates `YYYY-MM-DD`, the end date inclusive.
+    pub fn search(&self, f: &SearchForm) -> Result<Results> {
+        let Some(index) = &self.search else {
+            return Err(ServiceError::Refused("本实例未启用全文检索".into()));
+        };
+        let tz = chrono::FixedOffset::east_opt(8 * 3600)
+            .ok_or_else(|| ServiceError::Internal("tz".into()))?;
+        let day = |s: &str, field: &'static str| -> Result<Option<i64>> {
+            let s = s.trim();
+            if s.is_empty() {
+                return Ok(None);
+            }
+            let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| ServiceError::field(field, format!("日期“{s}”应写作 YYYY-MM-DD")))?;
+            let t = d
+                .and_hms_opt(0, 0, 0)
+                .and_then(|t| tz.from_local_datetime(&t).single())
+                .ok_or_else(|| ServiceError::field(field, "日期无效"))?;
+            Ok(Some(t.timestamp_millis()))
+        };
+        let from_ms = day(&f.from, "from")?;
+        let to_ms = day(&f.to, "to")?.map(|t| t + 86_400_000);
+        let page = f.page.trim().parse::<usize>().unwrap_or(1).clamp(1, 500);
+        let q = SearchQuery {
+            text: f.q.chars().take(100).collect(),
+            column: f.column.trim().parse().ok(),
+            topic: Some(f.topic.trim().to_owned()).filter(|t| !t.is_empty()),
+            publisher: Some(f.publisher.trim().to_owned()).filter(|t| !t.is_empty()),
+            from_ms,
+            to_ms,
+            sort: if f.sort == "date" {
+                Sort::Newest
+            } else {
+                Sort::Relevance
+            },
+            offset: (page - 1) * 10,
+            limit: 10,
+        };
+        index.search(&q).map_err(|e| search_err(&e))
+    }
+
+    /// The publishers of published items (for the search filter).
+    pub async fn publishers(&self) -> Result<Vec<String>> {
+        let mut v: Vec<String> = self
+            .latest_public(None, 10_000)
+            .await?
+            .into_iter()
+            .map(|p| p.publisher)
+            .collect();
+        v.sort();
+        v.dedup();
+        Ok(v)
+    }
+}
+
+/// An in-memory index (tests and tools).
+pub fn search_index_in_memory() -> Result<gongkai_search::SearchIndex> {
+    gongkai_search::SearchIndex::in_memory().map_err(|e| search_err(&e))
+}
