@@ -201,8 +201,16 @@ pub fn serve(args: ServeArgs) -> ExitCode {
 
 async fn serve_async(args: ServeArgs) -> Result<ExitCode, String> {
     let store = args.data.open().await?;
-    let svc = service(store.clone());
+    let (index, fresh) =
+        gongkai_service::search_index::SearchIndex::open(&args.data.data.join("search-index"))
+            .map_err(|e| {
+                format!("{e}（可删除数据目录中的 search-index 后重试，它会从数据库重建）")
+            })?;
+    let svc = service(store.clone()).with_search(Arc::new(index));
     svc.ensure_standard_columns()
+        .await
+        .map_err(|e| service_message(&e))?;
+    svc.ensure_calendar_seeded()
         .await
         .map_err(|e| service_message(&e))?;
     let listener = tokio::net::TcpListener::bind(args.listen)
@@ -227,6 +235,16 @@ async fn serve_async(args: ServeArgs) -> Result<ExitCode, String> {
             "本站尚无系统管理员。请在浏览器中打开下面的一次性链接创建第一位系统管理员（72 小时内有效）："
         );
         println!("  {base}/setup/{token}");
+    }
+    // The search index is this instance's cache: rebuilt when new, then kept in step.
+    let indexed = if fresh {
+        svc.reindex().await
+    } else {
+        svc.sync_search().await
+    }
+    .map_err(|e| service_message(&e))?;
+    if fresh {
+        println!("全文检索索引已建立（{indexed} 条信息）");
     }
     println!(
         "gongkai 已启动：{base}/ （数据库：{}）",
@@ -275,8 +293,12 @@ pub fn migrate(data: &DataArgs) -> ExitCode {
     finish(runtime().and_then(|rt| {
         rt.block_on(async {
             let store = data.open().await?;
-            let n = service(store.clone())
+            let svc = service(store.clone());
+            let n = svc
                 .ensure_standard_columns()
+                .await
+                .map_err(|e| service_message(&e))?;
+            svc.ensure_calendar_seeded()
                 .await
                 .map_err(|e| service_message(&e))?;
             println!("数据库已是最新结构：{}", store.display_url());

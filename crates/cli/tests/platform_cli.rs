@@ -1,15 +1,15 @@
 //! The platform through the real binary: `serve` (setup link, demo), a crash during a burst of
 //! writes, `backup`/`restore`, `audit verify`, `admin …`, and start-up errors.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use gongkai_service::store::{Store, sqlite_url};
 use gongkai_test_support::csrf_in;
 use gongkai_test_support::http::request;
+use gongkai_test_support::process::Server;
 
 fn gongkai(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gongkai"))
@@ -27,59 +27,8 @@ fn out(o: &Output) -> String {
     )
 }
 
-/// A running `gongkai serve`; killed (SIGKILL) on drop.
-struct Server {
-    child: Child,
-    addr: String,
-    lines: Vec<String>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn serve(data: &Path, extra: &[&str]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(data)
-        .args(extra)
-        .env_remove("GONGKAI_DATABASE_URL")
-        .env_remove("GONGKAI_PUBLIC_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = Vec::new();
-    let mut reader = BufReader::new(stdout);
-    let deadline = Instant::now() + Duration::from_mins(1);
-    loop {
-        let mut l = String::new();
-        assert!(
-            reader.read_line(&mut l).unwrap() > 0,
-            "server exited early: {lines:?}"
-        );
-        lines.push(l.trim_end().to_owned());
-        if l.contains("gongkai 已启动") {
-            break;
-        }
-        assert!(Instant::now() < deadline, "server did not start: {lines:?}");
-    }
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in reader.lines() {});
-    let started = lines.last().unwrap().clone();
-    let addr = started
-        .split("http://")
-        .nth(1)
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
-    Server { child, addr, lines }
+    Server::start(env!("CARGO_BIN_EXE_gongkai"), data, extra)
 }
 
 /// Logs in over real HTTP and returns the session cookie.
@@ -433,9 +382,9 @@ fn the_same_commands_work_on_postgresql() {
         "government",
     ]);
     assert!(o.status.success(), "{}", out(&o));
-    let v = gongkai(&["audit", "verify", "--database-url", &url]);
+    let v = gongkai(&["audit", "verify", "--database-url", &url]); // rows: the calendar seed and the agency
     assert!(
-        v.status.success() && out(&v).contains("1 条记录"),
+        v.status.success() && out(&v).contains("2 条记录"),
         "{}",
         out(&v)
     );

@@ -7,6 +7,7 @@
 //! * [`http`]: a minimal HTTP/1.1 client over `TcpStream` for tests against a real server process.
 
 pub mod http;
+pub mod process;
 
 use std::sync::Arc;
 
@@ -146,6 +147,7 @@ impl TestApp {
             .await
             .expect("transport")
             .id;
+        service.ensure_calendar_seeded().await.expect("calendar");
         let state = gongkai_web::AppState::new(service.clone(), gongkai_web::WebConfig::default());
         let router = gongkai_web::router(state);
         Self {
