@@ -14,6 +14,7 @@ mod columns;
 mod crypto;
 mod items;
 mod search;
+mod stats;
 
 use std::sync::Arc;
 
@@ -32,6 +33,7 @@ pub use gongkai_search as search_index;
 pub use gongkai_store as store;
 pub use items::{FieldFinding, ItemForm, PublicItem, sanitize_body};
 pub use search::{SearchForm, search_index_in_memory};
+pub use stats::{ColumnFreshness, YearFigures};
 
 /// Tunables of the service layer.
 #[derive(Clone, Debug)]

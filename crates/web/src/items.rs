@@ -612,3 +612,53 @@ pub(crate) async fn set_credit_code(
         Err(e) => service_error(&e),
     }
 }
+
+#[derive(Deserialize, Default)]
+pub(crate) struct StatsQuery {
+    year: Option<String>,
+    agency: Option<String>,
+}
+
+/// 发布统计: the year's figures for the annual report's 总体情况, and column freshness.
+pub(crate) async fn stats(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Query(q): Query<StatsQuery>,
+) -> Response {
+    let agency = q
+        .agency
+        .as_deref()
+        .and_then(|a| a.parse().ok())
+        .map_or(staff.user.agency_id, AgencyId);
+    let current = state.service.current_year();
+    let year = q
+        .year
+        .as_deref()
+        .and_then(|y| y.trim().parse::<i32>().ok())
+        .filter(|y| (2008..=current).contains(y))
+        .unwrap_or(current);
+    let figures = match state
+        .service
+        .year_figures(&staff.actor(), agency, year)
+        .await
+    {
+        Ok(f) => f,
+        Err(e) => return service_error(&e),
+    };
+    let freshness = state
+        .service
+        .column_freshness(&staff.actor(), agency)
+        .await
+        .unwrap_or_default();
+    let agency_row = state.service.store().agency(agency).await.ok().flatten();
+    let years: Vec<i32> = (2019..=current).rev().collect();
+    let base = staff_base(&state, &s, &staff).await;
+    page(
+        StatusCode::OK,
+        "admin/stats.html",
+        context! {
+            figures => ser(figures), freshness => ser(freshness), agency => ser(agency_row), years => ser(years), year, ..base
+        },
+    )
+}

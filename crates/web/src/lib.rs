@@ -103,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         .route("/columns/{id}/delete", post(admin::column_delete))
         .route("/agencies/{id}/credit-code", post(items::set_credit_code))
         .route("/tasks", get(items::tasks))
+        .route("/stats", get(items::stats))
         .route("/items", get(items::list))
         .route("/items/new", get(items::new_form).post(items::new_submit))
         .route("/items/{id}", get(items::detail))

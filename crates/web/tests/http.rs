@@ -984,3 +984,99 @@ async fn chinese_search_ranks_the_word_above_its_scattered_parts() {
         .unwrap();
     assert_eq!(found.total, 1);
 }
+
+#[tokio::test]
+async fn year_figures_and_column_freshness() {
+    let app = TestApp::new().await;
+    let ems = app.agencies.ems;
+    let me = Actor::User(
+        app.user(
+            "all",
+            ems,
+            &[
+                Role::Drafter,
+                Role::DivisionHead,
+                Role::Leader,
+                Role::Office,
+            ],
+        )
+        .await,
+    );
+    app.service
+        .set_credit_code(&Actor::System, ems, "11320600MB1234567X")
+        .await
+        .unwrap();
+    let news = app
+        .service
+        .create_column(&me, ems, None, "新闻动态", "news", None)
+        .await
+        .unwrap();
+    app.service
+        .create_column(&me, ems, None, "公示公告", "notice", None)
+        .await
+        .unwrap();
+    let plans = app
+        .service
+        .store()
+        .columns(ems)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.law_item == Some(gongkai_domain::LawItem::A20_03))
+        .unwrap();
+    for (col, title) in [(news.id, "新闻一"), (news.id, "新闻二"), (plans.id, "规划")] {
+        let f = gongkai_service::ItemForm {
+            column_id: col.to_string(),
+            title: title.into(),
+            summary: "摘要".into(),
+            body: "正文".into(),
+            publisher: "示例市应急管理局".into(),
+            generated_on: "2026-02-27".into(),
+            topic: "综合政务\\应急管理".into(),
+            attribute: "active".into(),
+            ..Default::default()
+        };
+        let i = app.service.create_item(&me, ems, &f).await.unwrap();
+        app.service.submit_item(&me, i.id).await.unwrap();
+        app.service
+            .decide_item(&me, i.id, true, "同意", "")
+            .await
+            .unwrap();
+        app.service
+            .decide_item(&me, i.id, true, "同意", "")
+            .await
+            .unwrap();
+        app.service.publish_item(&me, i.id, None).await.unwrap();
+    }
+    let fig = app.service.year_figures(&me, ems, 2026).await.unwrap();
+    assert_eq!(
+        (fig.published, fig.per_month[2]),
+        (3, 3),
+        "all in March 2026"
+    );
+    assert_eq!(
+        fig.per_column,
+        vec![
+            (
+                "国民经济和社会发展规划、专项规划、区域规划及相关政策".to_owned(),
+                1
+            ),
+            ("新闻动态".to_owned(), 2)
+        ]
+    );
+    assert_eq!(fig.per_law_item.len(), 1);
+    // Three weeks later 新闻动态 is stale; 公示公告 is empty.
+    app.clock.advance(chrono::Duration::weeks(3));
+    let fresh = app.service.column_freshness(&me, ems).await.unwrap();
+    let state = |n: &str| fresh.iter().find(|c| c.name == n).unwrap().state;
+    assert_eq!(state("新闻动态"), "stale");
+    assert_eq!(state("公示公告"), "empty");
+    let mut c = app.login("all").await;
+    let page = c.get("/admin/stats?year=2026").await;
+    page.expect(StatusCode::OK);
+    assert!(
+        page.body.contains("首次发布信息 <strong>3</strong> 条")
+            && page.body.contains("未按期更新")
+            && page.body.contains("空白栏目")
+    );
+}

@@ -1,0 +1,198 @@
+//! Figures of proactive disclosure for a year (for the annual report's 一、总体情况) and the
+//! freshness of columns (inspection rules: 动态要闻类 2 weeks, 通知公告/政策文件类 6 months, empty
+//! columns).
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, FixedOffset, Months, TimeZone};
+use gongkai_domain::column::Freshness;
+use gongkai_domain::review::Status;
+use gongkai_domain::{Action, AgencyId, ColumnKind, LawItem};
+use gongkai_store::{Item, ItemFilter};
+use serde::Serialize;
+
+use crate::items::PublicItem;
+use crate::{Actor, Result, Service};
+
+fn beijing() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("utc"))
+}
+
+fn year_of(ms: i64) -> Option<i32> {
+    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(&beijing()).year())
+}
+
+/// The first publication time of an item (its change history keeps the earlier ones).
+fn first_published(i: &Item) -> Option<i64> {
+    let p: PublicItem = serde_json::from_str(i.public_json.as_deref()?).ok()?;
+    Some(p.history.first().map_or(p.published_at, |h| h.0))
+}
+
+/// Figures of one year.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct YearFigures {
+    pub year: i32,
+    /// Items first published in the year.
+    pub published: usize,
+    /// `(column name, count)` in column order.
+    pub per_column: Vec<(String, usize)>,
+    /// `(item number + text, count)` for the Art. 20 items that have any.
+    pub per_law_item: Vec<(String, usize)>,
+    /// Counts for months 1–12.
+    pub per_month: Vec<usize>,
+    /// 政策解读 first published in the year.
+    pub interpretations: usize,
+    /// Published items changed and republished (变更) in the year.
+    pub changes: usize,
+    /// Items withdrawn in the year.
+    pub withdrawals: usize,
+}
+
+/// One column's freshness.
+#[derive(Clone, Debug, Serialize)]
+pub struct ColumnFreshness {
+    pub id: i64,
+    pub name: String,
+    pub last_published: Option<i64>,
+    /// The rule in words, e.g. "2 周".
+    pub rule: String,
+    /// `fresh`, `stale`, `empty` or `no_rule`.
+    pub state: &'static str,
+}
+
+impl Service {
+    async fn all_items(&self, agency: AgencyId) -> Result<Vec<Item>> {
+        let f = ItemFilter {
+            agency: Some(agency),
+            ..ItemFilter::default()
+        };
+        Ok(self.store.items(&f, 0, 1_000_000).await?.0)
+    }
+
+    /// The year's figures of an agency's proactive disclosure.
+    pub async fn year_figures(
+        &self,
+        actor: &Actor,
+        agency: AgencyId,
+        year: i32,
+    ) -> Result<YearFigures> {
+        self.authorize(actor, Action::ViewBackOffice, agency)
+            .await?;
+        let columns = self.store.columns(agency).await?;
+        let items = self.all_items(agency).await?;
+        let mut fig = YearFigures {
+            year,
+            per_month: vec![0; 12],
+            ..YearFigures::default()
+        };
+        let mut per_column: BTreeMap<i64, usize> = BTreeMap::new();
+        let mut per_law: BTreeMap<LawItem, usize> = BTreeMap::new();
+        for i in &items {
+            if let Some(w) = i.withdrawn_at
+                && year_of(w) == Some(year)
+            {
+                fig.withdrawals += 1;
+            }
+            let Some(first) = first_published(i) else {
+                continue;
+            };
+            if let Some(p) = i.published_at
+                && p != first
+                && year_of(p) == Some(year)
+            {
+                fig.changes += 1;
+            }
+            if year_of(first) != Some(year) {
+                continue;
+            }
+            fig.published += 1;
+            *per_column.entry(i.content.column_id).or_default() += 1;
+            if let Some(l) = i.content.law_item.as_deref().and_then(LawItem::parse) {
+                *per_law.entry(l).or_default() += 1;
+            }
+            if let Some(t) = chrono::DateTime::from_timestamp_millis(first) {
+                let m = t.with_timezone(&beijing()).month0() as usize;
+                fig.per_month[m] += 1;
+            }
+            if columns
+                .iter()
+                .any(|c| c.id.0 == i.content.column_id && c.kind == ColumnKind::Interpretation)
+            {
+                fig.interpretations += 1;
+            }
+        }
+        let tree = crate::columns::column_tree(&columns);
+        fig.per_column = tree
+            .iter()
+            .filter_map(|n| {
+                per_column
+                    .get(&n.column.id.0)
+                    .map(|c| (n.column.name.clone(), *c))
+            })
+            .collect();
+        fig.per_law_item = per_law
+            .into_iter()
+            .map(|(l, c)| (format!("{}{}", l.number(), l.text()), c))
+            .collect();
+        Ok(fig)
+    }
+
+    /// Every column of an agency that takes items, with its freshness under the inspection rule.
+    pub async fn column_freshness(
+        &self,
+        actor: &Actor,
+        agency: AgencyId,
+    ) -> Result<Vec<ColumnFreshness>> {
+        self.authorize(actor, Action::ViewBackOffice, agency)
+            .await?;
+        let columns = self.store.columns(agency).await?;
+        let items = self.all_items(agency).await?;
+        let now = self.clock.now();
+        let mut out = Vec::new();
+        for n in crate::columns::column_tree(&columns) {
+            let c = n.column;
+            if matches!(c.kind, ColumnKind::Disclosure | ColumnKind::Statutory) {
+                continue;
+            }
+            let has_children = columns.iter().any(|x| x.parent_id == Some(c.id));
+            let last = items
+                .iter()
+                .filter(|i| i.content.column_id == c.id.0 && i.review.status == Status::Published)
+                .filter_map(|i| i.published_at)
+                .max();
+            let (limit, rule) = match (c.stale_days, c.kind.freshness()) {
+                (Some(d), _) => (Some(now - chrono::Duration::days(d)), format!("{d} 天")),
+                (None, Freshness::Weeks(w)) => (
+                    Some(now - chrono::Duration::weeks(i64::from(w))),
+                    format!("{w} 周"),
+                ),
+                (None, Freshness::Months(m)) => {
+                    (now.checked_sub_months(Months::new(m)), format!("{m} 个月"))
+                }
+                (None, Freshness::None) => (None, "—".to_owned()),
+            };
+            let state = match (last, limit) {
+                (None, _) if has_children => continue,
+                (None, _) => "empty",
+                (Some(_), None) => "no_rule",
+                (Some(l), Some(lim)) if l < lim.timestamp_millis() => "stale",
+                _ => "fresh",
+            };
+            out.push(ColumnFreshness {
+                id: c.id.0,
+                name: c.name,
+                last_published: last,
+                rule,
+                state,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The current year in Beijing time.
+    pub fn current_year(&self) -> i32 {
+        beijing()
+            .from_utc_datetime(&self.clock.now().naive_utc())
+            .year()
+    }
+}
