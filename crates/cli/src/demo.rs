@@ -447,6 +447,19 @@ async fn demo_items(svc: &Service) -> Result<(), String> {
             policy_id = Some(item.id);
         }
     }
+    svc.save_guide(&Actor::System, ems.id, &gongkai_service::Guide {
+        classification: "本机关主动公开的政府信息按“政府信息公开”栏目编排：政府信息公开指南、政府信息公开制度、法定主动公开内容（按条例第二十条各项分设子栏目）、政府信息公开年报；每条信息标注索引号、主题分类、发布机构、成文日期和文号。".into(),
+        access: "（一）主动公开：通过本网站“政府信息公开”栏目发布，并在市政务服务中心、市档案馆和市图书馆查阅场所提供。\n（二）依申请公开：公民、法人或者其他组织可以通过本网站在线提交、当面递交、邮寄或传真申请表。本机关收到申请之日起 20 个工作日内答复；需要延长的，经负责人同意可延长不超过 20 个工作日。".into(),
+        office_name: "示例市应急管理局办公室".into(),
+        office_address: "示例市人民路1号".into(),
+        office_hours: "工作日上午 9:00—12:00，下午 13:30—17:30（法定节假日除外）".into(),
+        office_phone: "0513-85000000".into(),
+        office_fax: "0513-85000001".into(),
+        office_online_contact: "本网站“依申请公开”栏目".into(),
+        reading_rooms: "示例市政务服务中心一楼政府信息查阅点；示例市档案馆；示例市图书馆。".into(),
+        remedies: "认为本机关在政府信息公开工作中侵犯其合法权益的，可以向示例市人民政府政务公开办公室投诉、举报，也可以依法申请行政复议或者提起行政诉讼。".into(),
+        updated_at: 0,
+    }).await.map_err(msg)?;
     // Work in progress: one item waiting for the division head, one draft with personal data.
     clock.set(
         Utc.with_ymd_and_hms(2026, 11, 20, 2, 0, 0)

@@ -1312,3 +1312,95 @@ pub(crate) async fn column_delete(
 ) -> Response {
     column_action(&state, &staff, id, "delete").await
 }
+
+// ---- 政府信息公开指南 -------------------------------------------------------------------------
+
+#[allow(clippy::too_many_arguments)] // one page, shown with or without a failed form
+async fn guide_page(
+    state: &AppState,
+    s: &Session,
+    staff: &Staff,
+    agency: AgencyId,
+    form: Option<gongkai_service::Guide>,
+    status: StatusCode,
+    errors: Value,
+    done: Option<String>,
+) -> Response {
+    let agency_row = match state.service.agency(&staff.actor(), agency).await {
+        Ok(a) => a,
+        Err(e) => return service_error(&e),
+    };
+    let manage = state
+        .service
+        .can(&staff.actor(), Action::ManageColumns, agency)
+        .await;
+    let form = match form {
+        Some(f) => f,
+        None => state
+            .service
+            .guide(agency)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| gongkai_service::Guide {
+                office_name: format!("{}政府信息公开工作机构", agency_row.name),
+                ..gongkai_service::Guide::default()
+            }),
+    };
+    let base = staff_base(state, s, staff).await;
+    page(
+        status,
+        "admin/guide.html",
+        context! { agency => ser(agency_row), form => ser(form), manage, errors, done, ..base },
+    )
+}
+
+pub(crate) async fn guide_form(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Query(q): Query<Done>,
+) -> Response {
+    guide_page(
+        &state,
+        &s,
+        &staff,
+        AgencyId(id),
+        None,
+        StatusCode::OK,
+        no_errors(),
+        q.done,
+    )
+    .await
+}
+
+pub(crate) async fn guide_submit(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(f): Form<gongkai_service::Guide>,
+) -> Response {
+    match state
+        .service
+        .save_guide(&staff.actor(), AgencyId(id), &f)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/admin/agencies/{id}/guide?done=saved")).into_response(),
+        Err(e @ ServiceError::Invalid(_)) => {
+            guide_page(
+                &state,
+                &s,
+                &staff,
+                AgencyId(id),
+                Some(f),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ser(field_errors(&e)),
+                None,
+            )
+            .await
+        }
+        Err(e) => service_error(&e),
+    }
+}

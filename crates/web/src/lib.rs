@@ -102,6 +102,10 @@ pub fn router(state: AppState) -> Router {
         .route("/columns/{id}/down", post(admin::column_down))
         .route("/columns/{id}/delete", post(admin::column_delete))
         .route("/agencies/{id}/credit-code", post(items::set_credit_code))
+        .route(
+            "/agencies/{id}/guide",
+            get(admin::guide_form).post(admin::guide_submit),
+        )
         .route("/tasks", get(items::tasks))
         .route("/stats", get(items::stats))
         .route("/items", get(items::list))

@@ -72,6 +72,7 @@ pub fn action_label(id: &str) -> String {
         "column.delete" => "删除栏目",
         "calendar.import" => "导入节假日安排",
         "agency.credit_code" => "设置统一社会信用代码",
+        "guide.update" => "更新政府信息公开指南",
         "item.create" => "起草信息",
         "item.update" => "修改信息",
         "item.mask" => "屏蔽个人信息",

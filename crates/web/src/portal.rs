@@ -169,13 +169,19 @@ pub(crate) async fn column(
     let law = col
         .law_item
         .map(|l: LawItem| format!("{}{}", l.number(), l.text()));
+    let guide = if col.kind == ColumnKind::Guide {
+        state.service.guide(col.agency_id).await.ok().flatten()
+    } else {
+        None
+    };
     let base = base(&state, &s, None).await;
     page(
         StatusCode::OK,
         "portal/column.html",
         context! {
             column => ser(&col), agency => ser(agency), items => ser(items), total, page_no, pages,
-            children => ser(children), crumbs => ser(crumbs), law, column_type => col.kind.label(), ..base
+            children => ser(children), crumbs => ser(crumbs), law, column_type => col.kind.label(),
+        guide => ser(guide), ..base
         },
     )
 }

@@ -1080,3 +1080,52 @@ async fn year_figures_and_column_freshness() {
             && page.body.contains("空白栏目")
     );
 }
+
+#[tokio::test]
+async fn the_guide_has_its_required_fields_and_shows_in_its_column() {
+    let app = TestApp::new().await;
+    let ems = app.agencies.ems;
+    app.user("gongkaiban", ems, &[Role::Office]).await;
+    let mut o = app.login("gongkaiban").await;
+    let path = format!("/admin/agencies/{ems}/guide");
+    o.get(&path).await.expect(StatusCode::OK);
+    let bad = o
+        .post(&path, &[("classification", "按主题分类"), ("access", "")])
+        .await;
+    bad.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    for f in ["获取方式", "办公地址", "传真号码", "互联网联系方式"] {
+        assert!(bad.body.contains(&format!("请填写{f}")), "{f}");
+    }
+    let fields = [
+        ("classification", "按主题分类和体裁编排。"),
+        ("access", "通过本网站主动公开；依申请公开请提交申请表。"),
+        ("office_name", "示例市应急管理局办公室"),
+        ("office_address", "示例市人民路1号"),
+        ("office_hours", "工作日 9:00—17:30"),
+        ("office_phone", "0513-85000000"),
+        ("office_fax", "0513-85000001"),
+        ("office_online_contact", "本网站依申请公开栏目"),
+        ("reading_rooms", ""),
+        (
+            "remedies",
+            "可向上一级行政机关投诉，或依法申请行政复议、提起行政诉讼。",
+        ),
+    ];
+    o.post(&path, &fields).await.expect(StatusCode::SEE_OTHER);
+    let col = app
+        .service
+        .store()
+        .columns(ems)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.kind == gongkai_domain::ColumnKind::Guide)
+        .unwrap();
+    let public = app.client().get(&format!("/columns/{}", col.id)).await;
+    public.expect(StatusCode::OK);
+    assert!(
+        public.body.contains("0513-85000001")
+            && public.body.contains("更新日期")
+            && public.body.contains("监督和救济")
+    );
+}
