@@ -100,19 +100,46 @@ step('accessibility (axe-core): no serious or critical violations');
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const pages = ['/', '/agencies/2', '/login', '/search?q=%E5%AE%89%E5%85%A8'];
 if (itemId) pages.push(`/items/${itemId}`);
-const a11y = await browser.newContext({ locale: 'zh-CN', bypassCSP: true });
-for (const path of pages) {
-  const page = await a11y.newPage();
-  await page.goto(`${base}${path}`);
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of bad) {
-    failures.push(`${path}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+async function axeCheck(context, paths) {
+  for (const path of paths) {
+    const page = await context.newPage();
+    await page.goto(`${base}${path}`);
+    await page.evaluate(axeSource);
+    const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
+    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    for (const v of bad) {
+      failures.push(`${path}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+    }
+    console.log(`a11y ${path}: ${result.violations.length} violations, ${bad.length} serious/critical`);
+    await page.close();
   }
-  console.log(`a11y ${path}: ${result.violations.length} violations, ${bad.length} serious/critical`);
-  await page.close();
 }
+const a11y = await browser.newContext({ locale: 'zh-CN', bypassCSP: true });
+await axeCheck(a11y, pages);
+await a11y.close();
+
+// The back office, signed in (the login form is filled in a CSP-bypassing context too).
+async function staffContext(user) {
+  const context = await browser.newContext({ locale: 'zh-CN', bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.fill('#f-username', user);
+  await page.fill('#f-password', logins[user]);
+  await page.click('main form button[type=submit]');
+  await page.waitForURL(`${base}/admin**`);
+  await page.close();
+  return context;
+}
+const staffPages = ['/admin', '/admin/tasks', '/admin/items', '/admin/items/new', '/admin/stats'];
+if (itemId) staffPages.push(`/admin/items/${itemId}`);
+const drafter = await staffContext('jingban');
+await axeCheck(drafter, staffPages);
+await drafter.close();
+const adminPages = ['/admin/users', '/admin/users/new', '/admin/agencies', '/admin/agencies/2', '/admin/agencies/2/columns', '/admin/agencies/2/guide', '/admin/audit', '/admin/audit/verify'];
+const admin = await staffContext('admin');
+await axeCheck(admin, adminPages);
+await admin.close();
+pages.push(...staffPages, ...adminPages);
 await browser.close();
 
 if (failures.length) {

@@ -218,6 +218,37 @@ pub fn field_errors(e: &ServiceError) -> std::collections::BTreeMap<&'static str
     }
 }
 
+/// Turns the framework's plain-text rejections (a body that is not a form, a wrong content type,
+/// a path parameter that is not a number, a body over the limit) into a Chinese page that says
+/// what to do.
+pub async fn plain_rejections(resp: Response) -> Response {
+    let plain = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !plain || !resp.status().is_client_error() {
+        return resp;
+    }
+    match resp.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => error_page(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "提交的内容过大",
+            "请求内容超过允许的大小，请删减后重试。",
+        ),
+        StatusCode::NOT_FOUND => error_page(
+            StatusCode::NOT_FOUND,
+            "页面不存在",
+            "地址中的编号无效，请从列表中重新打开。",
+        ),
+        s => error_page(
+            s,
+            "请求格式有误",
+            "提交的内容无法识别。请通过页面上的表单提交；如使用脚本，请以 application/x-www-form-urlencoded 格式提交并附带 X-CSRF-Token。",
+        ),
+    }
+}
+
 #[allow(clippy::needless_pass_by_value)] // the signature CatchPanicLayer expects
 pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("handler panicked");

@@ -1129,3 +1129,34 @@ async fn the_guide_has_its_required_fields_and_shows_in_its_column() {
             && public.body.contains("监督和救济")
     );
 }
+
+#[tokio::test]
+async fn malformed_requests_get_a_chinese_page() {
+    let app = TestApp::new().await;
+    app.user("boss", app.agencies.city, &[Role::Admin]).await;
+    let mut b = app.login("boss").await;
+    let r = b.get("/admin/users/abc").await;
+    assert!(r.status.is_client_error());
+    assert!(
+        r.body.contains("lang=\"zh-CN\"") && !r.body.contains("Invalid URL"),
+        "{}",
+        r.body
+    );
+    b.get("/admin").await;
+    let tok = b.csrf.clone().unwrap();
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri(format!("/admin/agencies/{}/divisions", app.agencies.ems))
+        .header("host", "localhost")
+        .header(
+            "cookie",
+            format!("gk_session={}", b.cookie.clone().unwrap()),
+        )
+        .header("x-csrf-token", tok)
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from("{\"name\":\"x\"}"))
+        .unwrap();
+    let r = b.send(req).await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(r.body.contains("请求格式有误"), "{}", r.body);
+}
