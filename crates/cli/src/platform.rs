@@ -206,7 +206,12 @@ async fn serve_async(args: ServeArgs) -> Result<ExitCode, String> {
             .map_err(|e| {
                 format!("{e}（可删除数据目录中的 search-index 后重试，它会从数据库重建）")
             })?;
-    let svc = service(store.clone()).with_search(Arc::new(index));
+    let config = ServiceConfig {
+        files_dir: Some(args.data.data.join("files")),
+        ..ServiceConfig::default()
+    };
+    let svc =
+        Service::new(store.clone(), Arc::new(SystemClock), config).with_search(Arc::new(index));
     svc.ensure_standard_columns()
         .await
         .map_err(|e| service_message(&e))?;

@@ -69,7 +69,7 @@ impl ItemForm {
 #[derive(Clone, Debug, Serialize)]
 pub struct FieldFinding {
     pub field: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub excerpt: String,
     pub finding: PiiFinding,
 }
@@ -100,6 +100,9 @@ pub struct PublicItem {
     /// Earlier publications of this item: `(published_at, note)` (change history, 变更).
     #[serde(default)]
     pub history: Vec<(i64, String)>,
+    /// The attachments published with this rendition.
+    #[serde(default)]
+    pub attachments: Vec<gongkai_store::Attachment>,
 }
 
 fn beijing() -> FixedOffset {
@@ -141,8 +144,30 @@ pub fn sanitize_body(s: &str) -> String {
     }
 }
 
-fn fingerprint(c: &ItemContent) -> String {
-    let v = serde_json::to_string(c).unwrap_or_default();
+/// A few characters around a finding, with the finding in its masked form.
+fn excerpt(text: &str, f: &PiiFinding) -> String {
+    let from = text[..f.start]
+        .char_indices()
+        .rev()
+        .nth(8)
+        .map_or(0, |(i, _)| i);
+    let to = text[f.end..]
+        .char_indices()
+        .nth(8)
+        .map_or(text.len(), |(i, _)| f.end + i);
+    format!(
+        "{}【{}】{}",
+        &text[from..f.start],
+        f.masked
+            .clone()
+            .unwrap_or_else(|| text[f.start..f.end].to_owned()),
+        &text[f.end..to]
+    )
+}
+
+/// What a review approves: the content and the hash of every attachment (publishing.md §9.5).
+pub(crate) fn fingerprint(c: &ItemContent, attachments: &[String]) -> String {
+    let v = serde_json::to_string(&(c, attachments)).unwrap_or_default();
     Sha256::digest(v.as_bytes())
         .iter()
         .fold(String::new(), |mut s, b| {
@@ -409,27 +434,23 @@ impl Service {
             ("body", "正文", &item.content.body),
         ] {
             for f in scan(text, &words) {
-                let from = text[..f.start]
-                    .char_indices()
-                    .rev()
-                    .nth(8)
-                    .map_or(0, |(i, _)| i);
-                let to = text[f.end..]
-                    .char_indices()
-                    .nth(8)
-                    .map_or(text.len(), |(i, _)| f.end + i);
-                let excerpt = format!(
-                    "{}【{}】{}",
-                    &text[from..f.start],
-                    f.masked
-                        .clone()
-                        .unwrap_or_else(|| text[f.start..f.end].to_owned()),
-                    &text[f.end..to]
-                );
                 out.push(FieldFinding {
                     field,
-                    label,
-                    excerpt,
+                    label: label.to_owned(),
+                    excerpt: excerpt(text, &f),
+                    finding: f,
+                });
+            }
+        }
+        for a in self.store.attachments(item.id).await? {
+            let Some(text) = self.attachment_text(&a) else {
+                continue;
+            };
+            for f in scan(&text, &words) {
+                out.push(FieldFinding {
+                    field: "attachment",
+                    label: format!("附件《{}》", a.name),
+                    excerpt: excerpt(&text, &f),
                     finding: f,
                 });
             }
@@ -524,7 +545,7 @@ impl Service {
         note: &str,
     ) -> Result<Item> {
         let due = self.publish_due(&content.generated_on).await?;
-        let fp = fingerprint(&content);
+        let fp = fingerprint(&content, &self.attachment_hashes(item.id).await?);
         let next = item
             .review
             .apply(
@@ -597,7 +618,7 @@ impl Service {
         let item = self.item_or_404(id).await?;
         self.authorize(actor, Action::DraftItems, item.agency_id)
             .await?;
-        let fp = fingerprint(&item.content);
+        let fp = fingerprint(&item.content, &self.attachment_hashes(item.id).await?);
         let next = item
             .review
             .apply(
@@ -692,7 +713,9 @@ impl Service {
             ));
         }
         // The current content must be what was submitted.
-        if item.review.fingerprint.as_deref() != Some(fingerprint(&item.content).as_str()) {
+        if item.review.fingerprint.as_deref()
+            != Some(fingerprint(&item.content, &self.attachment_hashes(item.id).await?).as_str())
+        {
             return Err(ServiceError::Refused(
                 "内容在送审后被修改，须重新送审".into(),
             ));
@@ -796,7 +819,7 @@ impl Service {
     }
 
     async fn publish_now(&self, actor: &Actor, item: &Item) -> Result<Item> {
-        let fp = fingerprint(&item.content);
+        let fp = fingerprint(&item.content, &self.attachment_hashes(item.id).await?);
         let next = item
             .review
             .apply(
@@ -869,6 +892,7 @@ impl Service {
             interprets_id: c.interprets_id,
             published_at: now,
             history,
+            attachments: self.store.attachments(item.id).await?,
         };
         let public_json =
             serde_json::to_string(&public).map_err(|e| ServiceError::Internal(e.to_string()))?;

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod agencies;
+mod attachments;
 mod audit;
 mod calendar;
 mod columns;
@@ -27,6 +28,7 @@ use serde::Serialize;
 
 pub use accounts::{LoginError, NewUser, SessionInfo, SetupForm, UserUpdate};
 pub use agencies::AgencyNode;
+pub use attachments::accepted_extensions;
 pub use audit::AuditQuery;
 pub use calendar::CalendarImport;
 pub use columns::{ColumnNode, column_tree};
@@ -47,6 +49,10 @@ pub struct ServiceConfig {
     pub session_absolute_ms: i64,
     /// Validity of setup and password-reset links (ms).
     pub token_ttl_ms: i64,
+    /// Where attachment files are stored (content-addressed); `None` disables uploads.
+    pub files_dir: Option<std::path::PathBuf>,
+    /// Largest attachment accepted.
+    pub max_attachment_bytes: usize,
 }
 
 impl Default for ServiceConfig {
@@ -56,6 +62,8 @@ impl Default for ServiceConfig {
             session_idle_ms: 30 * 60 * 1000,
             session_absolute_ms: 12 * 60 * 60 * 1000,
             token_ttl_ms: 72 * 60 * 60 * 1000,
+            files_dir: None,
+            max_attachment_bytes: 20 * 1024 * 1024,
         }
     }
 }

@@ -440,3 +440,74 @@ impl Tx {
         Ok(())
     }
 }
+
+/// An attachment of an item (the file is stored by its SHA-256 in the data directory).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Attachment {
+    pub id: i64,
+    pub item_id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: i64,
+}
+
+fn attachment(r: &AnyRow) -> Result<Attachment> {
+    Ok(Attachment {
+        id: r.try_get("id")?,
+        item_id: r.try_get("item_id")?,
+        name: r.try_get("name")?,
+        content_type: r.try_get("content_type")?,
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+impl Store {
+    /// The current (not removed) attachments of an item, in upload order.
+    pub async fn attachments(&self, item_id: i64) -> Result<Vec<Attachment>> {
+        let rows = sqlx::query("SELECT id, item_id, name, content_type, size, sha256, created_at FROM attachments WHERE item_id = $1 AND removed_at IS NULL ORDER BY id")
+            .bind(item_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(attachment).collect()
+    }
+
+    /// One attachment, also when removed from the item (it may still be in a published rendition).
+    pub async fn attachment(&self, id: i64) -> Result<Option<Attachment>> {
+        let row = sqlx::query("SELECT id, item_id, name, content_type, size, sha256, created_at FROM attachments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(attachment).transpose()
+    }
+}
+
+impl Tx {
+    pub async fn insert_attachment(&mut self, a: &Attachment) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO attachments (item_id, name, content_type, size, sha256, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(a.item_id)
+        .bind(&a.name)
+        .bind(&a.content_type)
+        .bind(a.size)
+        .bind(&a.sha256)
+        .bind(a.created_at)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// Removes an attachment from the item (the row stays for published renditions and audit).
+    pub async fn remove_attachment(&mut self, id: i64, now_ms: i64) -> Result<()> {
+        sqlx::query("UPDATE attachments SET removed_at = $1 WHERE id = $2")
+            .bind(now_ms)
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+}

@@ -33,7 +33,7 @@ pub use agencies::{Agency, AgencyKind, Division};
 pub use audit::AuditFilter;
 pub use calendar::CalendarRevision;
 pub use columns::{Column, NewColumn};
-pub use items::{Item, ItemContent, ItemEvent, ItemFilter};
+pub use items::{Attachment, Item, ItemContent, ItemEvent, ItemFilter};
 pub use migrate::migrations;
 pub use sessions::SessionRow;
 

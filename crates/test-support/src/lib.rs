@@ -109,6 +109,7 @@ pub struct TestApp {
     pub clock: Arc<FixedClock>,
     pub router: Router,
     pub agencies: Agencies,
+    _files: tempfile::TempDir,
 }
 
 impl std::fmt::Debug for TestApp {
@@ -129,8 +130,12 @@ impl TestApp {
     pub async fn on(db: TestDb) -> Self {
         let clock = Arc::new(FixedClock::new(test_start()));
         let search = Arc::new(gongkai_service::search_index_in_memory().expect("search index"));
-        let service = Service::new(db.store.clone(), clock.clone(), ServiceConfig::default())
-            .with_search(search);
+        let files = tempfile::tempdir().expect("files dir");
+        let config = ServiceConfig {
+            files_dir: Some(files.path().to_owned()),
+            ..ServiceConfig::default()
+        };
+        let service = Service::new(db.store.clone(), clock.clone(), config).with_search(search);
         let sys = Actor::System;
         let city = service
             .create_agency(&sys, None, "示例市人民政府", "government")
@@ -160,6 +165,7 @@ impl TestApp {
                 ems,
                 transport,
             },
+            _files: files,
         }
     }
 

@@ -358,6 +358,8 @@ async fn detail_page(
         .as_deref()
         .and_then(LawItem::parse)
         .map(|l| format!("{}{}", l.number(), l.text()));
+    let attachments = svc.store().attachments(id).await.unwrap_or_default();
+    let accepted = gongkai_service::accepted_extensions();
     let base = staff_base(state, s, staff).await;
     page(
         status,
@@ -365,7 +367,7 @@ async fn detail_page(
         context! {
             item => ser(&item), status_label => item.review.status.label(), column => names.get(&item.content.column_id),
             findings => ser(findings), events => ser(events), waiting, can_draft, can_review, can_publish, can_withdraw,
-            law, errors, done, ..base
+            law, errors, done, attachments => ser(attachments), accepted, ..base
         },
     )
 }
@@ -661,4 +663,140 @@ pub(crate) async fn stats(
             figures => ser(figures), freshness => ser(freshness), agency => ser(agency_row), years => ser(years), year, ..base
         },
     )
+}
+
+/// Upload of one attachment (multipart; the CSRF token is in the query string).
+pub(crate) async fn attach(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Path(id): Path<i64>,
+    mut mp: axum::extract::Multipart,
+) -> Response {
+    let mut result = Err(ServiceError::field("file", "请选择要上传的文件"));
+    loop {
+        match mp.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => {
+                let name = field.file_name().unwrap_or_default().to_owned();
+                match field.bytes().await {
+                    Ok(bytes) => {
+                        result = state
+                            .service
+                            .add_attachment(&staff.actor(), id, &name, &bytes)
+                            .await
+                            .map(drop);
+                    }
+                    Err(_) => {
+                        result = Err(ServiceError::field(
+                            "file",
+                            "文件上传不完整或超过大小上限，请重试",
+                        ));
+                    }
+                }
+                break;
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(_) => {
+                result = Err(ServiceError::field(
+                    "file",
+                    "文件上传不完整或超过大小上限，请重试",
+                ));
+                break;
+            }
+        }
+    }
+    match result {
+        Ok(()) => Redirect::to(&format!("/admin/items/{id}?done=attached")).into_response(),
+        Err(e @ ServiceError::Invalid(_)) => {
+            detail_page(
+                &state,
+                &s,
+                &staff,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ser(field_errors(&e)),
+                None,
+            )
+            .await
+        }
+        Err(e) => service_error(&e),
+    }
+}
+
+pub(crate) async fn detach(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Response {
+    let item = state
+        .service
+        .store()
+        .attachment(id)
+        .await
+        .ok()
+        .flatten()
+        .map(|a| a.item_id);
+    match state.service.remove_attachment(&staff.actor(), id).await {
+        Ok(()) => Redirect::to(&format!(
+            "/admin/items/{}?done=detached",
+            item.unwrap_or_default()
+        ))
+        .into_response(),
+        Err(e) => service_error(&e),
+    }
+}
+
+/// `Content-Disposition` for a download with a Chinese file name (RFC 6266 / 5987).
+pub(crate) fn disposition(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+pub(crate) fn file_response(a: &gongkai_service::store::Attachment, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, a.content_type.clone()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                disposition(&a.name),
+            ),
+            (
+                axum::http::header::CACHE_CONTROL,
+                "private, max-age=0".to_owned(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+pub(crate) async fn download(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Response {
+    match state.service.attachment_file(&staff.actor(), id).await {
+        Ok((a, bytes)) => file_response(&a, bytes),
+        Err(e) => service_error(&e),
+    }
 }

@@ -61,6 +61,10 @@ impl AppState {
     }
 }
 
+/// Largest request body: an attachment (20 MB) plus the multipart envelope. Forms are limited to
+/// 2 MB by the CSRF guard.
+const ATTACHMENT_LIMIT: usize = 21 * 1024 * 1024;
+
 /// The Content-Security-Policy: no inline script or style, nothing from elsewhere, no framing.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
     font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
@@ -120,6 +124,12 @@ pub fn router(state: AppState) -> Router {
         .route("/items/{id}/decide", post(items::decide))
         .route("/items/{id}/publish", post(items::publish))
         .route("/items/{id}/withdraw", post(items::withdraw))
+        .route(
+            "/items/{id}/attachments",
+            post(items::attach).layer(axum::extract::DefaultBodyLimit::max(ATTACHMENT_LIMIT)),
+        )
+        .route("/attachments/{id}", get(items::download))
+        .route("/attachments/{id}/remove", post(items::detach))
         .route("/audit", get(admin::audit))
         .route("/audit/verify", get(admin::audit_verify));
     Router::new()
@@ -128,6 +138,7 @@ pub fn router(state: AppState) -> Router {
         .route("/columns/{id}", get(portal::column))
         .route("/columns/{id}/feed.xml", get(portal::feed))
         .route("/items/{id}", get(portal::item))
+        .route("/attachments/{id}", get(portal::attachment))
         .route("/sitemap.xml", get(portal::sitemap))
         .route("/search", get(portal::search))
         .route("/care/{mode}", get(portal::care))
@@ -151,7 +162,7 @@ pub fn router(state: AppState) -> Router {
             session::guard,
         ))
         .with_state(state)
-        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .layer(RequestBodyLimitLayer::new(ATTACHMENT_LIMIT))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

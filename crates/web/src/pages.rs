@@ -74,6 +74,8 @@ pub fn action_label(id: &str) -> String {
         "agency.credit_code" => "设置统一社会信用代码",
         "guide.update" => "更新政府信息公开指南",
         "item.create" => "起草信息",
+        "item.attach" => "上传附件",
+        "item.detach" => "删除附件",
         "item.update" => "修改信息",
         "item.mask" => "屏蔽个人信息",
         "item.submit" => "送审",

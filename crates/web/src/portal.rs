@@ -444,3 +444,12 @@ pub(crate) async fn search(
         },
     )
 }
+
+/// A published attachment.
+pub(crate) async fn attachment(State(state): State<AppState>, Path(id): Path<i64>) -> Response {
+    match state.service.public_attachment(id).await {
+        Ok(Some((a, bytes))) => crate::items::file_response(&a, bytes),
+        Ok(None) => not_found("该附件"),
+        Err(e) => service_error(&e),
+    }
+}

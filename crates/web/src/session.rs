@@ -210,8 +210,22 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        let is_multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
         let presented = if let Some(t) = header_token {
             Some(t)
+        } else if is_multipart {
+            // File uploads carry the token in the form's action URL (the body is not buffered).
+            req.uri().query().and_then(|q| {
+                serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+                    .ok()?
+                    .into_iter()
+                    .find(|(k, _)| k == "csrf")
+                    .map(|(_, v)| v)
+            })
         } else if is_form {
             let (parts, body) = req.into_parts();
             let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {

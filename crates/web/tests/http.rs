@@ -1160,3 +1160,199 @@ async fn malformed_requests_get_a_chinese_page() {
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert!(r.body.contains("请求格式有误"), "{}", r.body);
 }
+
+fn multipart(name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----gongkaiTestBoundary7MA4YWxk";
+    let mut body = Vec::new();
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(
+    c: &mut gongkai_test_support::Client,
+    item: i64,
+    name: &str,
+    bytes: &[u8],
+    csrf: Option<&str>,
+) -> gongkai_test_support::Page {
+    let (ct, body) = multipart(name, bytes);
+    let uri = match csrf {
+        Some(t) => format!("/admin/items/{item}/attachments?csrf={t}"),
+        None => format!("/admin/items/{item}/attachments"),
+    };
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header("host", "localhost")
+        .header(
+            "cookie",
+            format!("gk_session={}", c.cookie.clone().unwrap()),
+        )
+        .header("content-type", ct)
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    c.send(req).await
+}
+
+#[tokio::test]
+async fn attachments_are_checked_scanned_reviewed_and_published() {
+    let app = TestApp::new().await;
+    let ems = app.agencies.ems;
+    let me = Actor::User(
+        app.user(
+            "all",
+            ems,
+            &[
+                Role::Drafter,
+                Role::DivisionHead,
+                Role::Leader,
+                Role::Office,
+            ],
+        )
+        .await,
+    );
+    app.service
+        .set_credit_code(&Actor::System, ems, "11320600MB1234567X")
+        .await
+        .unwrap();
+    let col = app
+        .service
+        .create_column(&me, ems, None, "通知公告", "notice", None)
+        .await
+        .unwrap();
+    let f = gongkai_service::ItemForm {
+        column_id: col.id.to_string(),
+        title: "名单公示".into(),
+        summary: "摘要".into(),
+        body: "见附件。".into(),
+        publisher: "示例市应急管理局".into(),
+        generated_on: "2026-03-01".into(),
+        topic: "综合政务\\应急管理".into(),
+        attribute: "active".into(),
+        ..Default::default()
+    };
+    let item = app.service.create_item(&me, ems, &f).await.unwrap();
+    let mut c = app.login("all").await;
+    c.get(&format!("/admin/items/{}", item.id)).await;
+    let tok = c.csrf.clone().unwrap();
+    upload(
+        &mut c,
+        item.id,
+        "名单.txt",
+        "张三 13812345678".as_bytes(),
+        None,
+    )
+    .await
+    .expect(StatusCode::FORBIDDEN);
+    let bad = upload(&mut c, item.id, "病毒.exe", b"MZ....", Some(&tok)).await;
+    bad.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("不支持") && bad.body.contains("pdf"));
+    let fake = upload(&mut c, item.id, "假的.pdf", b"not a pdf", Some(&tok)).await;
+    fake.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(fake.body.contains("内容与扩展名"));
+    upload(
+        &mut c,
+        item.id,
+        "../../名单.txt",
+        "张三 13812345678".as_bytes(),
+        Some(&tok),
+    )
+    .await
+    .expect(StatusCode::SEE_OTHER);
+    let page = c.get(&format!("/admin/items/{}", item.id)).await;
+    assert!(
+        page.text().contains("附件《名单.txt》") && page.body.contains("138****5678"),
+        "the attachment is scanned"
+    );
+    let atts = app.service.store().attachments(item.id).await.unwrap();
+    assert_eq!(atts[0].name, "名单.txt", "directories are stripped");
+    // The public cannot download it before publication.
+    app.client()
+        .get(&format!("/attachments/{}", atts[0].id))
+        .await
+        .expect(StatusCode::NOT_FOUND);
+    // Replace it with a clean list, review, publish.
+    c.get(&format!("/admin/items/{}", item.id)).await;
+    c.post(&format!("/admin/attachments/{}/remove", atts[0].id), &[])
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    c.get(&format!("/admin/items/{}", item.id)).await;
+    let tok = c.csrf.clone().unwrap();
+    upload(
+        &mut c,
+        item.id,
+        "名单.txt",
+        "张某 已脱敏".as_bytes(),
+        Some(&tok),
+    )
+    .await
+    .expect(StatusCode::SEE_OTHER);
+    app.service.submit_item(&me, item.id).await.unwrap();
+    app.service
+        .decide_item(&me, item.id, true, "同意", "")
+        .await
+        .unwrap();
+    app.service
+        .decide_item(&me, item.id, true, "同意", "")
+        .await
+        .unwrap();
+    // A new attachment after approval voids it.
+    c.get(&format!("/admin/items/{}", item.id)).await;
+    let tok = c.csrf.clone().unwrap();
+    upload(
+        &mut c,
+        item.id,
+        "补充.txt",
+        "补充说明".as_bytes(),
+        Some(&tok),
+    )
+    .await
+    .expect(StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.service
+            .store()
+            .item(item.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .review
+            .status,
+        gongkai_domain::review::Status::Draft
+    );
+    app.service.submit_item(&me, item.id).await.unwrap();
+    app.service
+        .decide_item(&me, item.id, true, "同意", "")
+        .await
+        .unwrap();
+    app.service
+        .decide_item(&me, item.id, true, "同意", "")
+        .await
+        .unwrap();
+    app.service.publish_item(&me, item.id, None).await.unwrap();
+    let public = app.client().get(&format!("/items/{}", item.id)).await;
+    assert!(public.body.contains("补充.txt") && public.body.contains("名单.txt"));
+    let current = app.service.store().attachments(item.id).await.unwrap();
+    let dl = app
+        .client()
+        .get(&format!("/attachments/{}", current[0].id))
+        .await;
+    dl.expect(StatusCode::OK);
+    assert_eq!(dl.body, "张某 已脱敏");
+    let cd = dl
+        .headers
+        .get("content-disposition")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        cd.contains("filename*=UTF-8''%E5%90%8D%E5%8D%95.txt"),
+        "{cd}"
+    );
+    // The removed first version is not downloadable by the public.
+    app.client()
+        .get(&format!("/attachments/{}", atts[0].id))
+        .await
+        .expect(StatusCode::NOT_FOUND);
+}
