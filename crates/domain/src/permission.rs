@@ -107,7 +107,10 @@ fn role_permits(role: Role, action: Action, relation: Relation) -> bool {
                     Role::Drafter | Role::DivisionHead | Role::Leader | Role::Office
                 )
         }
-        A::ReviewItems => relation == R::Own && matches!(role, Role::DivisionHead | Role::Leader),
+        // 公开办 signs when the agency puts a 保密审查 step of its own into the chain.
+        A::ReviewItems => {
+            relation == R::Own && matches!(role, Role::DivisionHead | Role::Leader | Role::Office)
+        }
         A::PublishItems => relation == R::Own && matches!(role, Role::Drafter | Role::Office),
     }
 }

@@ -177,11 +177,6 @@ pub(crate) fn fingerprint(c: &ItemContent, attachments: &[String]) -> String {
         })
 }
 
-/// The review chain of an agency (default; configurable per agency later).
-fn chain() -> Chain {
-    Chain::default()
-}
-
 impl Service {
     async fn item_or_404(&self, id: i64) -> Result<Item> {
         self.store
@@ -525,7 +520,9 @@ impl Service {
         let item = self.item_or_404(id).await?;
         self.authorize(actor, Action::DraftItems, item.agency_id)
             .await?;
-        if item.review.status == Status::InReview && !Self::may_review_now(actor, &item) {
+        if item.review.status == Status::InReview
+            && !Self::may_review_now(actor, &item, &self.review_chain(item.agency_id).await?)
+        {
             return Err(ServiceError::Refused(
                 "信息正在审核中，请等待审核结果或请审核人退回后再修改".into(),
             ));
@@ -549,7 +546,7 @@ impl Service {
         let next = item
             .review
             .apply(
-                &chain(),
+                &self.review_chain(item.agency_id).await?,
                 &Event::Edit {
                     fingerprint: fp.clone(),
                 },
@@ -622,7 +619,7 @@ impl Service {
         let next = item
             .review
             .apply(
-                &chain(),
+                &self.review_chain(item.agency_id).await?,
                 &Event::Submit {
                     fingerprint: fp.clone(),
                 },
@@ -666,9 +663,9 @@ impl Service {
     }
 
     /// Whether `actor` holds the role the item waits for (and, for 处室负责人, heads its division).
-    fn may_review_now(actor: &Actor, item: &Item) -> bool {
+    fn may_review_now(actor: &Actor, item: &Item, chain: &Chain) -> bool {
         let Actor::User(u) = actor else { return false };
-        match item.review.waiting_for(&chain()) {
+        match item.review.waiting_for(chain) {
             Some(Role::DivisionHead) => {
                 u.roles.contains(&Role::DivisionHead)
                     && (item.division_id.is_none() || item.division_id == u.division_id)
@@ -694,7 +691,8 @@ impl Service {
         let Actor::User(u) = actor else {
             return Err(ServiceError::Refused("审核须由审核人本人进行".into()));
         };
-        let waiting = item.review.waiting_for(&chain());
+        let chain = self.review_chain(item.agency_id).await?;
+        let waiting = item.review.waiting_for(&chain);
         if waiting == Some(Role::DivisionHead)
             && item.division_id.is_some()
             && item.division_id != u.division_id
@@ -723,7 +721,7 @@ impl Service {
         let next = item
             .review
             .apply(
-                &chain(),
+                &self.review_chain(item.agency_id).await?,
                 &Event::Decide {
                     approve,
                     roles: u.roles.clone(),
@@ -823,7 +821,7 @@ impl Service {
         let next = item
             .review
             .apply(
-                &chain(),
+                &self.review_chain(item.agency_id).await?,
                 &Event::Publish {
                     fingerprint: fp.clone(),
                 },
@@ -953,7 +951,7 @@ impl Service {
         let next = item
             .review
             .apply(
-                &chain(),
+                &self.review_chain(item.agency_id).await?,
                 &Event::Withdraw {
                     roles,
                     reason: reason.into(),
@@ -999,9 +997,10 @@ impl Service {
             ..ItemFilter::default()
         };
         let (items, _) = self.store.items(&f, 0, 500).await?;
+        let chain = self.review_chain(agency).await?;
         Ok(items
             .into_iter()
-            .filter(|i| Self::may_review_now(actor, i))
+            .filter(|i| Self::may_review_now(actor, i, &chain))
             .collect())
     }
 

@@ -16,6 +16,7 @@ mod crypto;
 mod guide;
 mod items;
 mod search;
+mod settings;
 mod stats;
 
 use std::sync::Arc;
@@ -37,6 +38,7 @@ pub use gongkai_store as store;
 pub use guide::Guide;
 pub use items::{FieldFinding, ItemForm, PublicItem, sanitize_body};
 pub use search::{SearchForm, search_index_in_memory};
+pub use settings::{CHAIN_ROLES, PublishingSettings};
 pub use stats::{ColumnFreshness, YearFigures};
 
 /// Tunables of the service layer.

@@ -26,7 +26,7 @@ fn expected(role: Role, action: Action, rel: Rel) -> bool {
             A::ManageUsers | A::ManageAgencies | A::ManageDivisions => role == R::Admin,
             A::ManageColumns => matches!(role, R::Office | R::Admin),
             A::DraftItems => matches!(role, R::Drafter | R::DivisionHead | R::Leader | R::Office),
-            A::ReviewItems => matches!(role, R::DivisionHead | R::Leader),
+            A::ReviewItems => matches!(role, R::DivisionHead | R::Leader | R::Office),
             A::PublishItems => matches!(role, R::Drafter | R::Office),
         },
         Rel::Child => match action {

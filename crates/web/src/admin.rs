@@ -1404,3 +1404,117 @@ pub(crate) async fn guide_submit(
         Err(e) => service_error(&e),
     }
 }
+
+// ---- publishing settings -----------------------------------------------------------------
+
+#[derive(Deserialize, Serialize, Default)]
+pub(crate) struct SettingsInput {
+    #[serde(default)]
+    step1: String,
+    #[serde(default)]
+    step2: String,
+    #[serde(default)]
+    step3: String,
+    #[serde(default)]
+    sensitive_words: String,
+}
+
+#[allow(clippy::too_many_arguments)] // one page, shown with or without a failed form
+async fn settings_page(
+    state: &AppState,
+    s: &Session,
+    staff: &Staff,
+    agency: AgencyId,
+    form: Option<SettingsInput>,
+    status: StatusCode,
+    errors: Value,
+    done: Option<String>,
+) -> Response {
+    let agency_row = match state.service.agency(&staff.actor(), agency).await {
+        Ok(a) => a,
+        Err(e) => return service_error(&e),
+    };
+    let current = state
+        .service
+        .publishing_settings(&staff.actor(), agency)
+        .await
+        .unwrap_or_default();
+    let form = form.unwrap_or_else(|| SettingsInput {
+        step1: current.chain.first().cloned().unwrap_or_default(),
+        step2: current.chain.get(1).cloned().unwrap_or_default(),
+        step3: current.chain.get(2).cloned().unwrap_or_default(),
+        sensitive_words: current.sensitive_words.clone(),
+    });
+    let roles: Vec<(&str, &str)> = gongkai_service::CHAIN_ROLES
+        .iter()
+        .map(|r| (r.id(), r.label()))
+        .collect();
+    let manage = state
+        .service
+        .can(&staff.actor(), Action::ManageColumns, agency)
+        .await;
+    let base = staff_base(state, s, staff).await;
+    page(
+        status,
+        "admin/settings.html",
+        context! {
+            agency => ser(agency_row), form => ser(form), chain_roles => ser(roles), manage, errors, done, ..base
+        },
+    )
+}
+
+pub(crate) async fn settings_form(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Query(q): Query<Done>,
+) -> Response {
+    settings_page(
+        &state,
+        &s,
+        &staff,
+        AgencyId(id),
+        None,
+        StatusCode::OK,
+        no_errors(),
+        q.done,
+    )
+    .await
+}
+
+pub(crate) async fn settings_submit(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(f): Form<SettingsInput>,
+) -> Response {
+    let settings = gongkai_service::PublishingSettings {
+        chain: vec![f.step1.clone(), f.step2.clone(), f.step3.clone()],
+        sensitive_words: f.sensitive_words.clone(),
+    };
+    match state
+        .service
+        .save_publishing_settings(&staff.actor(), AgencyId(id), &settings)
+        .await
+    {
+        Ok(()) => {
+            Redirect::to(&format!("/admin/agencies/{id}/settings?done=saved")).into_response()
+        }
+        Err(e @ ServiceError::Invalid(_)) => {
+            settings_page(
+                &state,
+                &s,
+                &staff,
+                AgencyId(id),
+                Some(f),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ser(field_errors(&e)),
+                None,
+            )
+            .await
+        }
+        Err(e) => service_error(&e),
+    }
+}

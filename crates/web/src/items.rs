@@ -337,7 +337,7 @@ async fn detail_page(
     let findings = svc.scan_item(&item).await.unwrap_or_default();
     let events = svc.item_events(&actor, id).await.unwrap_or_default();
     let names = column_names(state, item.agency_id).await;
-    let chain = gongkai_domain::review::Chain::default();
+    let chain = svc.review_chain(item.agency_id).await.unwrap_or_default();
     let waiting = item
         .review
         .waiting_for(&chain)

@@ -110,6 +110,10 @@ pub fn router(state: AppState) -> Router {
             "/agencies/{id}/guide",
             get(admin::guide_form).post(admin::guide_submit),
         )
+        .route(
+            "/agencies/{id}/settings",
+            get(admin::settings_form).post(admin::settings_submit),
+        )
         .route("/tasks", get(items::tasks))
         .route("/stats", get(items::stats))
         .route("/items", get(items::list))

@@ -73,6 +73,7 @@ pub fn action_label(id: &str) -> String {
         "calendar.import" => "导入节假日安排",
         "agency.credit_code" => "设置统一社会信用代码",
         "guide.update" => "更新政府信息公开指南",
+        "settings.publishing" => "修改审核流程与敏感词",
         "item.create" => "起草信息",
         "item.attach" => "上传附件",
         "item.detach" => "删除附件",

@@ -1356,3 +1356,100 @@ async fn attachments_are_checked_scanned_reviewed_and_published() {
         .await
         .expect(StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_agency_configures_its_review_chain_and_sensitive_words() {
+    let app = TestApp::new().await;
+    let ems = app.agencies.ems;
+    app.user("gongkaiban", ems, &[Role::Office]).await;
+    let mut o = app.login("gongkaiban").await;
+    let path = format!("/admin/agencies/{ems}/settings");
+    o.get(&path).await.expect(StatusCode::OK);
+    let bad = o
+        .post(
+            &path,
+            &[
+                ("step1", "leader"),
+                ("step2", "division_head"),
+                ("step3", ""),
+                ("sensitive_words", ""),
+            ],
+        )
+        .await;
+    bad.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("须以分管领导签发结束"));
+    o.post(
+        &path,
+        &[
+            ("step1", "division_head"),
+            ("step2", "office"),
+            ("step3", "leader"),
+            ("sensitive_words", "内部参考\n 违规 "),
+        ],
+    )
+    .await
+    .expect(StatusCode::SEE_OTHER);
+    let chain = app.service.review_chain(ems).await.unwrap();
+    assert_eq!(
+        chain.0,
+        vec![Role::DivisionHead, Role::Office, Role::Leader]
+    );
+    // The new chain and the word list take effect.
+    let me = Actor::User(
+        app.user(
+            "all",
+            ems,
+            &[Role::Drafter, Role::DivisionHead, Role::Leader],
+        )
+        .await,
+    );
+    let office = Actor::User(
+        app.service
+            .store()
+            .user_by_username("gongkaiban")
+            .await
+            .unwrap()
+            .unwrap(),
+    );
+    let col = app
+        .service
+        .create_column(&office, ems, None, "通知公告", "notice", None)
+        .await
+        .unwrap();
+    let f = gongkai_service::ItemForm {
+        column_id: col.id.to_string(),
+        title: "通知".into(),
+        summary: "摘要".into(),
+        body: "此事违规。".into(),
+        publisher: "示例市应急管理局".into(),
+        generated_on: "2026-03-01".into(),
+        topic: "综合政务\\应急管理".into(),
+        attribute: "active".into(),
+        ..Default::default()
+    };
+    let item = app.service.create_item(&me, ems, &f).await.unwrap();
+    let findings = app.service.scan_item(&item).await.unwrap();
+    assert_eq!(findings.len(), 1);
+    app.service.submit_item(&me, item.id).await.unwrap();
+    app.service
+        .decide_item(&me, item.id, true, "同意", "")
+        .await
+        .unwrap();
+    // Step 2 is the office's: the leader cannot sign it.
+    assert!(
+        app.service
+            .decide_item(&me, item.id, true, "同意", "")
+            .await
+            .is_err()
+    );
+    app.service
+        .decide_item(&office, item.id, true, "同意", "")
+        .await
+        .unwrap();
+    let item = app
+        .service
+        .decide_item(&me, item.id, true, "同意", "依法公开违规情况")
+        .await
+        .unwrap();
+    assert_eq!(item.review.status, gongkai_domain::review::Status::Approved);
+}
