@@ -3,6 +3,7 @@
 //! `gongkai serve` runs the platform; `migrate`, `backup`, `restore`, `audit` and `admin` manage
 //! it from the shell; `gongkai report …` checks, renders and compiles annual reports.
 
+mod bench;
 mod demo;
 mod platform;
 mod report;
@@ -27,6 +28,14 @@ struct Cli {
 enum Command {
     /// 启动平台（默认 SQLite，数据在 ./gongkai-data） (run the platform)
     Serve(platform::ServeArgs),
+    /// 基准测试数据：在空数据目录中直接写入大量已发布信息 (benchmark data; bypasses review)
+    #[command(hide = true)]
+    BenchSeed {
+        #[command(flatten)]
+        data: platform::DataArgs,
+        #[arg(long, default_value_t = 1_000_000)]
+        items: usize,
+    },
     /// 从数据库重建本实例的全文检索索引 (rebuild this instance's search index)
     Reindex(platform::DataArgs),
     /// 执行数据库迁移后退出 (apply database migrations and exit)
@@ -67,6 +76,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => platform::serve(args),
         Command::Migrate(data) => platform::migrate(&data),
         Command::Reindex(data) => platform::reindex(&data),
+        Command::BenchSeed { data, items } => bench::seed(&data, items),
         Command::Backup { data, file } => platform::backup(&data, &file),
         Command::Restore { data, file, force } => platform::restore(&data, &file, force),
         Command::Audit(cmd) => platform::audit(cmd),

@@ -107,6 +107,9 @@ struct Fields {
 
 /// The index: writer and reader over one directory (or memory, in tests).
 pub struct SearchIndex {
+    /// Where `SYNCED_AT` is kept (`None` in memory).
+    dir: Option<std::path::PathBuf>,
+    synced_at: Mutex<i64>,
     _index: Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
@@ -150,14 +153,20 @@ fn analyzer() -> TextAnalyzer {
 }
 
 impl SearchIndex {
-    fn from_index(index: Index, f: Fields) -> Result<Self> {
+    fn from_index(index: Index, f: Fields, dir: Option<&Path>) -> Result<Self> {
         index.tokenizers().register("jieba", analyzer());
         let writer = index.writer(30_000_000)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let synced_at = dir
+            .and_then(|d| std::fs::read_to_string(d.join("SYNCED_AT")).ok())
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(0);
         Ok(Self {
+            dir: dir.map(Path::to_path_buf),
+            synced_at: Mutex::new(synced_at),
             _index: index,
             reader,
             writer: Mutex::new(writer),
@@ -168,7 +177,7 @@ impl SearchIndex {
     /// An index in memory (tests).
     pub fn in_memory() -> Result<Self> {
         let (schema, f) = schema();
-        Self::from_index(Index::create_in_ram(schema), f)
+        Self::from_index(Index::create_in_ram(schema), f, None)
     }
 
     /// Opens the index in `dir`, creating it — or re-creating it when it was built with another
@@ -187,7 +196,7 @@ impl SearchIndex {
             .map_err(|e| SearchError::Dir(e.to_string()))?;
         let index = Index::open_or_create(mmap, schema)?;
         std::fs::write(&marker, SCHEMA_VERSION).map_err(|e| SearchError::Dir(e.to_string()))?;
-        Ok((Self::from_index(index, f)?, !current))
+        Ok((Self::from_index(index, f, Some(dir))?, !current))
     }
 
     fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
@@ -232,6 +241,27 @@ impl SearchIndex {
             w.commit()?;
         }
         self.apply(docs, &[])
+    }
+
+    /// The database time (ms) up to which this index reflects every change.
+    pub fn synced_at(&self) -> i64 {
+        *self
+            .synced_at
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Records the sync point (kept in the index directory, so a restart continues from it).
+    pub fn set_synced_at(&self, ms: i64) -> Result<()> {
+        *self
+            .synced_at
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = ms;
+        if let Some(d) = &self.dir {
+            std::fs::write(d.join("SYNCED_AT"), ms.to_string())
+                .map_err(|e| SearchError::Dir(e.to_string()))?;
+        }
+        Ok(())
     }
 
     /// Number of documents.

@@ -77,8 +77,6 @@ pub struct Service {
     clock: Arc<dyn Clock>,
     config: ServiceConfig,
     search: Option<Arc<gongkai_search::SearchIndex>>,
-    /// The `updated_at` up to which this instance's search index is in sync.
-    search_synced: Arc<std::sync::Mutex<i64>>,
 }
 
 impl std::fmt::Debug for Service {
@@ -169,7 +167,6 @@ impl Service {
             clock,
             config,
             search: None,
-            search_synced: Arc::default(),
         }
     }
 

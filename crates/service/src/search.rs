@@ -66,36 +66,38 @@ fn search_err(e: &gongkai_search::SearchError) -> ServiceError {
 }
 
 impl Service {
-    /// Rebuilds the index from every published item; returns how many were indexed.
+    /// Rebuilds the index from every published item (in pages); returns how many were indexed.
     pub async fn reindex(&self) -> Result<usize> {
         let Some(index) = &self.search else {
             return Ok(0);
         };
         let now = self.now_ms();
-        let items = self.store.items_changed_since(0).await?;
-        let docs: Vec<SearchDoc> = items
-            .iter()
-            .filter_map(public_of)
-            .map(|p| doc_of(&p))
-            .collect();
-        index.rebuild(&docs).map_err(|e| search_err(&e))?;
-        *self
-            .search_synced
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = now;
-        Ok(docs.len())
+        index.rebuild(&[]).map_err(|e| search_err(&e))?;
+        let mut after = 0;
+        let mut n = 0;
+        loop {
+            let page = self.store.items_after(after, 5_000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            let docs: Vec<SearchDoc> = page
+                .iter()
+                .filter_map(public_of)
+                .map(|p| doc_of(&p))
+                .collect();
+            n += docs.len();
+            index.apply(&docs, &[]).map_err(|e| search_err(&e))?;
+        }
+        index.set_synced_at(now).map_err(|e| search_err(&e))?;
+        Ok(n)
     }
 
     /// Applies changes made since the last sync (by any instance); returns how many items were
-    /// looked at.
+    /// looked at. The sync point is kept with the index, so a restart continues from it.
     pub async fn sync_search(&self) -> Result<usize> {
         let Some(index) = &self.search else {
             return Ok(0);
         };
-        let since = *self
-            .search_synced
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let since = index.synced_at();
         let now = self.now_ms();
         // A small overlap: rows committed with an earlier timestamp just after the last poll.
         let items = self
@@ -113,10 +115,7 @@ impl Service {
         if !items.is_empty() {
             index.apply(&up, &rm).map_err(|e| search_err(&e))?;
         }
-        *self
-            .search_synced
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = now;
+        index.set_synced_at(now).map_err(|e| search_err(&e))?;
         Ok(items.len())
     }
 

@@ -452,7 +452,7 @@ async fn every_agency_gets_the_standard_disclosure_column_and_manages_its_own() 
 async fn the_calendar_is_data_seeded_once_and_extended_by_import() {
     for db in TestDb::all("calendar").await {
         let app = TestApp::on(db).await;
-        assert!(app.service.ensure_calendar_seeded().await.unwrap());
+        // TestApp seeded it at start; seeding is done once.
         assert!(
             !app.service.ensure_calendar_seeded().await.unwrap(),
             "seeded once"

@@ -109,8 +109,8 @@ async fn an_item_from_draft_to_publication_and_change() {
             .unwrap();
         assert_eq!(item.review.status, Status::Draft);
         assert_eq!(
-            item.publish_due, "2026-03-27",
-            "{label}: 20 working days after 2026-02-27"
+            item.publish_due, "2026-03-26",
+            "{label}: 20 working days after 2026-02-27 (Saturday 02-28 is a 调休上班日)"
         );
         assert!(item.content.body.starts_with("<p>"));
         let findings = app.service.scan_item(&item).await.unwrap();

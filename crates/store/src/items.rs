@@ -191,6 +191,18 @@ impl Store {
         Ok((rows.iter().map(item).collect::<Result<Vec<_>>>()?, total))
     }
 
+    /// Up to `limit` items with an id above `after_id`, by id (to walk every item in pages).
+    pub async fn items_after(&self, after_id: i64, limit: i64) -> Result<Vec<Item>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{COLS} WHERE id > $1 ORDER BY id LIMIT $2"
+        )))
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(item).collect()
+    }
+
     /// Items changed at or after `since_ms` (for keeping search indexes in sync), oldest first.
     pub async fn items_changed_since(&self, since_ms: i64) -> Result<Vec<Item>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(

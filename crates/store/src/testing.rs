@@ -35,3 +35,61 @@ pub async fn recreate_postgres_database(server_url: &str, name: &str) -> Result<
         None => format!("{root}/{name}"),
     })
 }
+
+/// One published item for [`bulk_published_items`].
+#[derive(Clone, Debug)]
+pub struct BulkItem {
+    pub agency_id: i64,
+    pub column_id: i64,
+    pub drafter_id: i64,
+    pub content: crate::ItemContent,
+    pub index_no: String,
+    pub published_at: i64,
+}
+
+/// Inserts published items directly, bypassing review and audit — for benchmarks only
+/// (`gongkai bench-seed`), never for real data.
+/// `public_json` builds the published rendition from the new id.
+pub async fn bulk_published_items(
+    store: &crate::Store,
+    items: &[BulkItem],
+    mut public_json: impl FnMut(i64, &BulkItem) -> String,
+) -> Result<()> {
+    use sqlx::Row;
+    let mut tx = store.pool.begin().await?;
+    for i in items {
+        let c = &i.content;
+        let row = sqlx::query(
+            "INSERT INTO items (agency_id, column_id, drafter_id, title, summary, body, publisher, doc_number, \
+             generated_on, topic, genre, keywords, attribute, attribute_reason, status, review_round, \
+             was_published, publish_due, index_no, published_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'active', '', 'published', 1, 1, $13, \
+             $14, $15, $15, $15) RETURNING id",
+        )
+        .bind(i.agency_id)
+        .bind(i.column_id)
+        .bind(i.drafter_id)
+        .bind(&c.title)
+        .bind(&c.summary)
+        .bind(&c.body)
+        .bind(&c.publisher)
+        .bind(&c.doc_number)
+        .bind(&c.generated_on)
+        .bind(&c.topic)
+        .bind(&c.genre)
+        .bind(&c.keywords)
+        .bind(&c.generated_on)
+        .bind(&i.index_no)
+        .bind(i.published_at)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = row.try_get("id")?;
+        sqlx::query("UPDATE items SET public_json = $1 WHERE id = $2")
+            .bind(public_json(id, i))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

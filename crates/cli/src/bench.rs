@@ -1,0 +1,229 @@
+//! `gongkai bench-seed`: fills an empty data directory with many published items for the portal
+//! benchmark (`scripts/bench-portal.sh`). It writes rows directly, bypassing review and audit —
+//! a benchmark tool, refused on a database that already has agencies.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use gongkai_domain::{Role, SystemClock};
+use gongkai_service::search_index::{SearchDoc, SearchIndex};
+use gongkai_service::store::ItemContent;
+use gongkai_service::store::testing::{BulkItem, bulk_published_items};
+use gongkai_service::{Actor, NewUser, PublicItem, Service, ServiceConfig};
+
+use crate::platform::DataArgs;
+
+const SUBJECTS: [&str; 12] = [
+    "安全生产",
+    "防汛防台",
+    "应急演练",
+    "森林防火",
+    "危险化学品",
+    "消防安全",
+    "地质灾害",
+    "救灾物资",
+    "应急预案",
+    "隐患排查",
+    "执法检查",
+    "宣传培训",
+];
+const VERBS: [&str; 8] = [
+    "关于开展",
+    "关于加强",
+    "关于做好",
+    "关于印发",
+    "市应急管理局部署",
+    "全市推进",
+    "关于公布",
+    "关于调整",
+];
+const TAILS: [&str; 6] = [
+    "工作的通知",
+    "专项行动的实施方案",
+    "情况的通报",
+    "工作要点",
+    "结果的公告",
+    "名单的公示",
+];
+const TOPICS: [&str; 4] = [
+    "综合政务\\应急管理",
+    "市场监管、安全生产监管\\安全生产监管",
+    "城乡建设、环境保护\\气象、水文、测绘、地震",
+    "民政、扶贫、救灾\\减灾救灾",
+];
+
+/// A small deterministic generator (xorshift), so runs are comparable.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 16) as usize
+    }
+
+    fn pick<'a>(&mut self, v: &[&'a str]) -> &'a str {
+        v[self.next() % v.len()]
+    }
+}
+
+pub fn seed(data: &DataArgs, items: usize) -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return ExitCode::from(2);
+        }
+    };
+    match rt.block_on(seed_async(data, items)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn seed_async(data: &DataArgs, n: usize) -> Result<(), String> {
+    let store = data.open().await?;
+    if !store
+        .agencies()
+        .await
+        .map_err(|e| e.to_string())?
+        .is_empty()
+    {
+        return Err("bench-seed 只用于空的数据目录（它绕过审核直接写入数据）".into());
+    }
+    let svc = Service::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        ServiceConfig::default(),
+    );
+    let sys = Actor::System;
+    let msg = |e: gongkai_service::ServiceError| e.to_string();
+    let agency = svc
+        .create_agency(&sys, None, "基准测试市应急管理局", "department")
+        .await
+        .map_err(msg)?;
+    let column = svc
+        .create_column(&sys, agency.id, None, "新闻动态", "news", None)
+        .await
+        .map_err(msg)?;
+    let (user, _) = svc
+        .create_user(
+            &sys,
+            &NewUser {
+                username: "bench".into(),
+                display_name: "基准".into(),
+                agency_id: agency.id.0,
+                division_id: None,
+                roles: vec![Role::Drafter.id().into()],
+            },
+        )
+        .await
+        .map_err(msg)?;
+    let (index, _) =
+        SearchIndex::open(&data.data.join("search-index")).map_err(|e| e.to_string())?;
+    index.rebuild(&[]).map_err(|e| e.to_string())?;
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let start_ms: i64 = 1_704_067_200_000; // 2024-01-01
+    let batch = 2_000;
+    let mut done = 0;
+    while done < n {
+        let k = batch.min(n - done);
+        let mut rows = Vec::with_capacity(k);
+        for j in 0..k {
+            let seq = done + j + 1;
+            let subject = rng.pick(&SUBJECTS);
+            let title = format!(
+                "{}{}{}（第{seq}号）",
+                rng.pick(&VERBS),
+                subject,
+                rng.pick(&TAILS)
+            );
+            let body = format!(
+                "<p>为进一步做好{subject}工作，根据有关规定，结合本市实际，现就有关事项通知如下。</p><p>一、提高认识，加强{}和{}工作的统筹。</p><p>二、落实责任，确保各项措施落到实处。</p>",
+                rng.pick(&SUBJECTS),
+                rng.pick(&SUBJECTS)
+            );
+            let at = start_ms + (seq as i64) * 60_000;
+            rows.push(BulkItem {
+                agency_id: agency.id.0,
+                column_id: column.id.0,
+                drafter_id: user.id.0,
+                content: ItemContent {
+                    column_id: column.id.0,
+                    title,
+                    summary: format!("部署{subject}相关工作。"),
+                    body,
+                    publisher: agency.name.clone(),
+                    generated_on: "2024-01-01".into(),
+                    topic: rng.pick(&TOPICS).into(),
+                    attribute: "active".into(),
+                    ..ItemContent::default()
+                },
+                index_no: format!("11320600MB1790201X/{}-{:07}", 2024, seq),
+                published_at: at,
+            });
+        }
+        let mut docs = Vec::with_capacity(k);
+        bulk_published_items(&store, &rows, |id, r| {
+            let p = PublicItem {
+                id,
+                index_no: r.index_no.clone(),
+                agency_id: r.agency_id,
+                column_id: r.column_id,
+                title: r.content.title.clone(),
+                summary: r.content.summary.clone(),
+                body: r.content.body.clone(),
+                publisher: r.content.publisher.clone(),
+                doc_number: String::new(),
+                generated_on: r.content.generated_on.clone(),
+                topic: r.content.topic.clone(),
+                genre: String::new(),
+                keywords: String::new(),
+                law_item: None,
+                validity: None,
+                effective_on: None,
+                repealed_on: None,
+                expired_on: None,
+                interprets_id: None,
+                published_at: r.published_at,
+                history: Vec::new(),
+                attachments: Vec::new(),
+            };
+            docs.push(SearchDoc {
+                id: id.unsigned_abs(),
+                agency_id: r.agency_id.unsigned_abs(),
+                column_id: r.column_id.unsigned_abs(),
+                title: p.title.clone(),
+                summary: p.summary.clone(),
+                body: p.body.replace("<p>", "").replace("</p>", "\n"),
+                topic: p.topic.clone(),
+                publisher: p.publisher.clone(),
+                published_at: p.published_at,
+            });
+            serde_json::to_string(&p).unwrap_or_default()
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        index.apply(&docs, &[]).map_err(|e| e.to_string())?;
+        done += k;
+        if done % 50_000 == 0 || done == n {
+            eprintln!("已生成 {done}/{n} 条");
+        }
+    }
+    index
+        .set_synced_at(i64::MAX / 2)
+        .map_err(|e| e.to_string())?;
+    store.close().await;
+    println!(
+        "已生成 {n} 条已发布信息（栏目编号 {}），并建立全文检索索引",
+        column.id
+    );
+    Ok(())
+}

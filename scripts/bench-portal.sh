@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Portal benchmark (not a test): the item page served by gongkai vs the same page as a static file
+# served by nginx (requests/s at 64 connections on loopback, p99 latency), search p99 over the
+# whole data set, and gongkai's memory at that size.
+#
+#   scripts/bench-portal.sh                 # 1,000,000 items (release build; takes a while)
+#   BENCH_ITEMS=20000 scripts/bench-portal.sh
+#
+# Installs nginx and wrk from Debian's packages when missing (as root). The last line is exactly
+# `portal/nginx requests-per-second ratio: R`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ITEMS="${BENCH_ITEMS:-1000000}"
+DURATION="${BENCH_DURATION:-15s}"
+need=()
+command -v nginx >/dev/null || need+=(nginx)
+command -v wrk >/dev/null || need+=(wrk)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+cargo build --release -p gongkai >&2
+BIN=target/release/gongkai
+WORK=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; nginx -c "$WORK/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+echo "generating $ITEMS items …" >&2
+"$BIN" bench-seed --data "$WORK/data" --items "$ITEMS" >&2
+
+PORT=18391
+"$BIN" serve --data "$WORK/data" --listen 127.0.0.1:$PORT >"$WORK/serve.log" 2>&1 &
+GK_PID=$!
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+
+ID=$(( ITEMS / 2 ))
+mkdir -p "$WORK/www/items"
+curl -fs "http://127.0.0.1:$PORT/items/$ID" >"$WORK/www/items/$ID"
+cat >"$WORK/nginx.conf" <<NGINX
+worker_processes 2;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  default_type text/html;
+  server { listen 127.0.0.1:18392; root $WORK/www; location / { try_files \$uri =404; } }
+}
+NGINX
+nginx -c "$WORK/nginx.conf"
+sleep 0.5
+
+run() { # url → "rps p99ms"
+  local out
+  out=$(wrk -t2 -c64 -d"$DURATION" --latency "$1")
+  local rps p99
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  echo "$rps $p99"
+}
+
+read -r GK_RPS GK_P99 <<<"$(run "http://127.0.0.1:$PORT/items/$ID")"
+read -r NG_RPS NG_P99 <<<"$(run "http://127.0.0.1:18392/items/$ID")"
+# 安全生产, filtered to the column and sorted by relevance.
+read -r SE_RPS SE_P99 <<<"$(run "http://127.0.0.1:$PORT/search?q=%E5%AE%89%E5%85%A8%E7%94%9F%E4%BA%A7")"
+RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$GK_PID/status")
+
+echo "items: $ITEMS"
+echo "item page, gongkai: $GK_RPS req/s, p99 $GK_P99"
+echo "item page, nginx static: $NG_RPS req/s, p99 $NG_P99"
+echo "search 安全生产: $SE_RPS req/s, p99 $SE_P99 (target ≤ 50 ms)"
+echo "gongkai peak memory: $(( RSS_KB / 1024 )) MB (target < 300 MB)"
+RATIO=$(awk -v a="$GK_RPS" -v b="$NG_RPS" 'BEGIN { printf "%.3f", a / b }')
+echo "portal/nginx requests-per-second ratio: $RATIO"
