@@ -152,7 +152,7 @@ impl Service {
             let dir = path.parent().map(PathBuf::from).unwrap_or_default();
             std::fs::create_dir_all(&dir)
                 .map_err(|e| ServiceError::Internal(format!("attachments dir: {e}")))?;
-            let tmp = dir.join(format!(".{sha}.tmp"));
+            let tmp = dir.join(format!(".{sha}.{}.tmp", crate::crypto::random_token()?));
             std::fs::write(&tmp, bytes)
                 .map_err(|e| ServiceError::Internal(format!("attachment write: {e}")))?;
             std::fs::rename(&tmp, &path)

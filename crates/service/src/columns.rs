@@ -268,6 +268,13 @@ impl Service {
                 c.name
             )));
         }
+        let n = self.store.items_in_column(id.0).await?;
+        if n > 0 {
+            return Err(ServiceError::Refused(format!(
+                "栏目“{}”中有 {n} 条信息（含草稿和已撤回的），不能删除；可改名或调整类型",
+                c.name
+            )));
+        }
         let mut tx = self.store.begin().await?;
         tx.delete_column(id).await?;
         self.audit(

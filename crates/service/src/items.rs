@@ -595,7 +595,8 @@ impl Service {
         let mut c = item.content.clone();
         c.title = apply_masks(&c.title, &scan(&c.title, &words));
         c.summary = apply_masks(&c.summary, &scan(&c.summary, &words));
-        c.body = apply_masks(&c.body, &scan(&c.body, &words));
+        // Masks can land inside markup (a sensitive word in an attribute): clean the result again.
+        c.body = sanitize_body(&apply_masks(&c.body, &scan(&c.body, &words)));
         if c == item.content {
             return Ok(item);
         }
@@ -817,7 +818,13 @@ impl Service {
     }
 
     async fn publish_now(&self, actor: &Actor, item: &Item) -> Result<Item> {
-        let fp = fingerprint(&item.content, &self.attachment_hashes(item.id).await?);
+        // Take the write lock first: writers are serialised (Store::begin), so the item and its
+        // attachments read below cannot change before this transaction commits.
+        let mut tx = self.store.begin().await?;
+        let item = &self.item_or_404(item.id).await?;
+        let attachments = self.store.attachments(item.id).await?;
+        let hashes: Vec<String> = attachments.iter().map(|a| a.sha256.clone()).collect();
+        let fp = fingerprint(&item.content, &hashes);
         let next = item
             .review
             .apply(
@@ -838,7 +845,6 @@ impl Service {
                 String::new() + &prefix
             }
         };
-        let mut tx = self.store.begin().await?;
         let index_no = if item.index_no.is_some() {
             index_no
         } else {
@@ -890,7 +896,7 @@ impl Service {
             interprets_id: c.interprets_id,
             published_at: now,
             history,
-            attachments: self.store.attachments(item.id).await?,
+            attachments,
         };
         let public_json =
             serde_json::to_string(&public).map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -1043,7 +1049,8 @@ impl Service {
         let Some(item) = self.store.item(id).await? else {
             return Ok(None);
         };
-        if item.review.status != Status::Published {
+        // Published — or published and now in review of a change: the old version stays public.
+        if item.withdrawn_at.is_some() {
             return Ok(None);
         }
         Ok(item

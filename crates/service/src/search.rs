@@ -6,7 +6,6 @@
 //! `reindex` rebuilds it from the database.
 
 use chrono::{NaiveDate, TimeZone};
-use gongkai_domain::review::Status;
 use gongkai_search::{Results, SearchDoc, SearchQuery, Sort};
 use gongkai_store::Item;
 use serde::{Deserialize, Serialize};
@@ -53,7 +52,8 @@ fn doc_of(p: &PublicItem) -> SearchDoc {
 }
 
 fn public_of(i: &Item) -> Option<PublicItem> {
-    if i.review.status != Status::Published {
+    // Public while published, also during the review of a change; not once withdrawn.
+    if i.withdrawn_at.is_some() {
         return None;
     }
     i.public_json
@@ -178,15 +178,7 @@ impl Service {
 
     /// The publishers of published items (for the search filter).
     pub async fn publishers(&self) -> Result<Vec<String>> {
-        let mut v: Vec<String> = self
-            .latest_public(None, 10_000)
-            .await?
-            .into_iter()
-            .map(|p| p.publisher)
-            .collect();
-        v.sort();
-        v.dedup();
-        Ok(v)
+        Ok(self.store.public_publishers().await?)
     }
 }
 

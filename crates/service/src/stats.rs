@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, FixedOffset, Months, TimeZone};
 use gongkai_domain::column::Freshness;
-use gongkai_domain::review::Status;
 use gongkai_domain::{Action, AgencyId, ColumnKind, LawItem};
 use gongkai_store::{Item, ItemFilter};
 use serde::Serialize;
@@ -157,7 +156,11 @@ impl Service {
             let has_children = columns.iter().any(|x| x.parent_id == Some(c.id));
             let last = items
                 .iter()
-                .filter(|i| i.content.column_id == c.id.0 && i.review.status == Status::Published)
+                .filter(|i| {
+                    i.content.column_id == c.id.0
+                        && i.public_json.is_some()
+                        && i.withdrawn_at.is_none()
+                })
                 .filter_map(|i| i.published_at)
                 .max();
             let (limit, rule) = match (c.stale_days, c.kind.freshness()) {

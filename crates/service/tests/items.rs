@@ -259,6 +259,17 @@ async fn an_item_from_draft_to_publication_and_change() {
             "关于2026年安全生产检查的通知"
         );
         app.service.submit_item(&drafter, item.id).await.unwrap();
+        // While the change is reviewed, the published version stays public (and in the lists).
+        assert_eq!(
+            app.service
+                .public_item(item.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .title,
+            "关于2026年安全生产检查的通知"
+        );
+        assert_eq!(app.service.public_items(notice.id, 1).await.unwrap().1, 1);
         app.service
             .decide_item(&head, item.id, true, "同意", "")
             .await
@@ -267,6 +278,11 @@ async fn an_item_from_draft_to_publication_and_change() {
             .decide_item(&leader, item.id, true, "同意", "")
             .await
             .unwrap();
+        // A column that holds items cannot be deleted.
+        assert!(matches!(
+            app.service.delete_column(&office, notice.id).await,
+            Err(ServiceError::Refused(_))
+        ));
         // Scheduled publication.
         let at = app.clock.now_ms() + 3_600_000;
         app.service

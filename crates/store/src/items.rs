@@ -159,7 +159,8 @@ impl Store {
             let _ = write!(cond, " AND column_id = ${}", ints.len());
         }
         if f.public {
-            cond.push_str(" AND status = 'published' AND public_json IS NOT NULL");
+            // Published, or a published item whose change is in review (its old version stays).
+            cond.push_str(" AND public_json IS NOT NULL AND withdrawn_at IS NULL");
         }
         if let Some(s) = f.status {
             text = Some(s.id().to_owned());
@@ -212,6 +213,36 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(item).collect()
+    }
+
+    /// Ids of the public items, newest first (sitemap).
+    pub async fn public_item_ids(&self, limit: i64) -> Result<Vec<i64>> {
+        let rows = sqlx::query("SELECT id FROM items WHERE public_json IS NOT NULL AND withdrawn_at IS NULL ORDER BY published_at DESC LIMIT $1")
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get::<i64, _>("id")?))
+            .collect()
+    }
+
+    /// The publishers of public items (search filter).
+    pub async fn public_publishers(&self) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT DISTINCT publisher FROM items WHERE public_json IS NOT NULL AND withdrawn_at IS NULL ORDER BY publisher")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get::<String, _>("publisher")?))
+            .collect()
+    }
+
+    /// How many items a column holds (any status).
+    pub async fn items_in_column(&self, column: i64) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM items WHERE column_id = $1")
+            .bind(column)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("n")?)
     }
 
     /// Approved items whose scheduled time has come.

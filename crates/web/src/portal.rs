@@ -242,8 +242,10 @@ fn rfc3339(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// The site's address for feeds and the sitemap, XML-escaped (without a configured public URL the
+/// request's `Host` is used, which the client controls).
 fn base_url(state: &AppState, headers: &axum::http::HeaderMap) -> String {
-    match &state.config.public_url {
+    let raw = match &state.config.public_url {
         Some(u) => u.trim_end_matches('/').to_owned(),
         None => format!(
             "http://{}",
@@ -252,7 +254,8 @@ fn base_url(state: &AppState, headers: &axum::http::HeaderMap) -> String {
                 .and_then(|h| h.to_str().ok())
                 .unwrap_or("localhost")
         ),
-    }
+    };
+    xml_escape(&raw)
 }
 
 /// Atom feed of a column's newest 20 items.
@@ -326,13 +329,14 @@ pub(crate) async fn sitemap(
             urls.push(format!("{site}/columns/{}", c.id));
         }
     }
-    for i in state
+    for id in state
         .service
-        .latest_public(None, 50_000)
+        .store()
+        .public_item_ids(50_000)
         .await
         .unwrap_or_default()
     {
-        urls.push(format!("{site}/items/{}", i.id));
+        urls.push(format!("{site}/items/{id}"));
     }
     match crate::pages::render_raw("portal/sitemap.xml", context! { urls }) {
         Ok(xml) => (
@@ -357,7 +361,7 @@ pub(crate) async fn care(
 ) -> Response {
     let back = q
         .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .filter(|b| crate::public::is_local_path(b))
         .unwrap_or_else(|| "/".to_owned());
     let mut c = Cookie::build((CARE_COOKIE, "1"))
         .path("/")

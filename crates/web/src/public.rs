@@ -42,9 +42,20 @@ fn with_cookie(
 }
 
 /// Where to go after login: only a local path (no `//host`, no scheme).
+/// Whether `p` is a path on this site: `/…`, not `//…` or `/\…` (other hosts to browsers), no
+/// backslashes, whitespace or control characters (browsers drop tabs and newlines).
+pub(crate) fn is_local_path(p: &str) -> bool {
+    let mut chars = p.chars();
+    chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && !p
+            .chars()
+            .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+}
+
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n) if is_local_path(n) => n.to_owned(),
         _ => "/admin".to_owned(),
     }
 }

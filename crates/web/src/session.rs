@@ -139,9 +139,10 @@ fn client_address(state: &AppState, req: &Request) -> String {
             .headers()
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-        && let Some(first) = v.split(',').next()
+        // The right-most entry is the one our proxy added; earlier ones come from the client.
+        && let Some(last) = v.rsplit(',').next()
     {
-        return first.trim().to_owned();
+        return last.trim().to_owned();
     }
     req.extensions()
         .get::<ConnectInfo<SocketAddr>>()

@@ -1453,3 +1453,31 @@ async fn an_agency_configures_its_review_chain_and_sensitive_words() {
         .unwrap();
     assert_eq!(item.review.status, gongkai_domain::review::Status::Approved);
 }
+
+#[tokio::test]
+async fn redirects_stay_on_this_site() {
+    let app = TestApp::new().await;
+    let mut c = app.client();
+    for evil in [
+        "/%5Cevil.example",
+        "/%09/evil.example",
+        "//evil.example",
+        "https://evil.example",
+    ] {
+        let r = c.get(&format!("/care/on?back={evil}")).await;
+        assert_eq!(r.location(), Some("/"), "{evil}");
+    }
+    app.user("zhang", app.agencies.ems, &[Role::Drafter]).await;
+    c.get("/login").await;
+    let r = c
+        .post(
+            "/login",
+            &[
+                ("username", "zhang"),
+                ("password", PASSWORD),
+                ("next", "/\\evil.example"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), Some("/admin"));
+}
