@@ -264,6 +264,29 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// The distinct 发布机构 of indexed documents (read from the term dictionary).
+    pub fn publishers(&self) -> Result<Vec<String>> {
+        let searcher = self.reader.searcher();
+        let mut out: Vec<String> = Vec::new();
+        for seg in searcher.segment_readers() {
+            let inv = seg.inverted_index(self.f.publisher)?;
+            let mut stream = inv
+                .terms()
+                .stream()
+                .map_err(|e| SearchError::Dir(e.to_string()))?;
+            while stream.advance() {
+                if let Ok(t) = std::str::from_utf8(stream.key()) {
+                    let t = t.to_owned();
+                    if !out.contains(&t) {
+                        out.push(t);
+                    }
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
     /// Number of documents.
     pub fn len(&self) -> u64 {
         self.reader.searcher().num_docs()
@@ -529,6 +552,7 @@ mod tests {
             })
             .unwrap();
         assert_eq!(exact.hits.iter().map(|h| h.id).collect::<Vec<_>>(), vec![2]);
+        assert_eq!(i.publishers().unwrap(), vec!["示例市应急管理局".to_owned()]);
         let column = i
             .search(&SearchQuery {
                 column: Some(10),

@@ -77,6 +77,8 @@ pub struct Service {
     clock: Arc<dyn Clock>,
     config: ServiceConfig,
     search: Option<Arc<gongkai_search::SearchIndex>>,
+    /// Bumped by every change this instance makes or learns of (page caches compare it).
+    generation: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for Service {
@@ -167,6 +169,7 @@ impl Service {
             clock,
             config,
             search: None,
+            generation: Arc::default(),
         }
     }
 
@@ -243,6 +246,17 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound("该机关".into()))
     }
 
+    /// A number that changes whenever content may have changed (every audited change on this
+    /// instance, and changes of other instances picked up by the search sync).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    pub(crate) fn bump_generation(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
     /// Writes the audit event of a change into its transaction.
     pub(crate) async fn audit(
         &self,
@@ -253,6 +267,7 @@ impl Service {
         object: (&str, String),
         detail: serde_json::Value,
     ) -> Result<()> {
+        self.bump_generation();
         tx.audit(NewAuditEvent {
             at_ms: self.now_ms(),
             actor_id: actor.id(),

@@ -114,6 +114,7 @@ impl Service {
         }
         if !items.is_empty() {
             index.apply(&up, &rm).map_err(|e| search_err(&e))?;
+            self.bump_generation();
         }
         index.set_synced_at(now).map_err(|e| search_err(&e))?;
         Ok(items.len())
@@ -133,6 +134,7 @@ impl Service {
         if let Err(e) = r {
             tracing::warn!(item = id, error = %e, "search index update failed");
         }
+        self.bump_generation();
     }
 
     /// Searches published items. Dates are Beijing dates `YYYY-MM-DD`, the end date inclusive.
@@ -176,9 +178,12 @@ impl Service {
         index.search(&q).map_err(|e| search_err(&e))
     }
 
-    /// The publishers of published items (for the search filter).
+    /// The publishers of published items (for the search filter), from the index.
     pub async fn publishers(&self) -> Result<Vec<String>> {
-        Ok(self.store.public_publishers().await?)
+        match &self.search {
+            Some(index) => index.publishers().map_err(|e| search_err(&e)),
+            None => Ok(self.store.public_publishers().await?),
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod admin;
 mod assets;
+mod cache;
 mod items;
 mod pages;
 mod portal;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub service: Service,
     pub templates: Arc<Templates>,
     pub config: Arc<WebConfig>,
+    /// Rendered public pages for anonymous visitors (see `cache.rs`).
+    pub cache: Arc<cache::PageCache>,
 }
 
 impl AppState {
@@ -57,6 +60,7 @@ impl AppState {
             service,
             templates: Arc::new(Templates::load()),
             config: Arc::new(config),
+            cache: Arc::default(),
         }
     }
 }
@@ -161,6 +165,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/admin", admin)
         .fallback(public::not_found)
         .layer(middleware::map_response(pages::plain_rejections))
+        .layer(middleware::from_fn_with_state(state.clone(), cache::layer))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             session::guard,
