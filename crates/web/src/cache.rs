@@ -19,7 +19,8 @@ use crate::AppState;
 use crate::session::Session;
 
 const TTL: Duration = Duration::from_secs(10);
-const MAX_ENTRIES: usize = 20_000;
+/// Memory budget of the cache; when full it starts again empty.
+const MAX_BYTES: usize = 32 * 1024 * 1024;
 const MAX_PAGE_BYTES: usize = 512 * 1024;
 
 /// A cached page: when, at which content generation, its type and body.
@@ -29,6 +30,7 @@ type Entry = (Instant, u64, HeaderValue, bytes::Bytes);
 #[derive(Debug, Default)]
 pub struct PageCache {
     pages: Mutex<HashMap<String, Entry>>,
+    bytes: std::sync::atomic::AtomicUsize,
 }
 
 impl PageCache {
@@ -40,16 +42,32 @@ impl PageCache {
 
     pub fn clear(&self) {
         self.lock().clear();
+        self.bytes.store(0, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
-fn cacheable(path: &str) -> bool {
-    path == "/"
+/// The cache key of a public page, or `None` when it is not cached. Only the query parameters a
+/// page reads are part of the key, so arbitrary parameters cannot flood the cache.
+fn cache_key(uri: &axum::http::Uri) -> Option<String> {
+    let path = uri.path();
+    let param = |name: &str| {
+        uri.query()
+            .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+            .and_then(|v| v.into_iter().find(|(k, _)| k == name).map(|(_, v)| v))
+            .unwrap_or_default()
+    };
+    if path == "/"
         || path == "/sitemap.xml"
-        || path == "/search"
-        || ["/agencies/", "/columns/", "/items/"]
-            .iter()
-            .any(|p| path.starts_with(p))
+        || path.starts_with("/items/")
+        || path.starts_with("/agencies/")
+    {
+        Some(path.to_owned())
+    } else if path.starts_with("/columns/") {
+        Some(format!("{path}?page={}", param("page")))
+    } else {
+        // Search results are not cached: queries vary without end.
+        None
+    }
 }
 
 /// Serves cached public pages, stores fresh ones, and empties the cache on every change.
@@ -65,10 +83,10 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         .get::<Session>()
         .cloned()
         .unwrap_or_default();
-    if session.user().is_some() || !cacheable(req.uri().path()) {
-        return next.run(req).await;
-    }
-    let key = format!("{}|{}", u8::from(session.care), req.uri());
+    let key = match cache_key(req.uri()) {
+        Some(k) if session.user().is_none() => format!("{}|{k}", u8::from(session.care)),
+        _ => return next.run(req).await,
+    };
     let generation = state.service.generation();
     if let Some((at, r#gen, ct, body)) = state.cache.lock().get(&key).cloned()
         && at.elapsed() < TTL
@@ -85,11 +103,21 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     if let Some(ct) = parts.headers.get(header::CONTENT_TYPE).cloned() {
-        let mut pages = state.cache.lock();
-        if pages.len() >= MAX_ENTRIES {
-            pages.clear();
+        let used = state
+            .cache
+            .bytes
+            .fetch_add(bytes.len(), std::sync::atomic::Ordering::Relaxed);
+        if used + bytes.len() > MAX_BYTES {
+            state.cache.clear();
+            state
+                .cache
+                .bytes
+                .store(bytes.len(), std::sync::atomic::Ordering::Relaxed);
         }
-        pages.insert(key, (Instant::now(), generation, ct, bytes.clone()));
+        state
+            .cache
+            .lock()
+            .insert(key, (Instant::now(), generation, ct, bytes.clone()));
     }
     Response::from_parts(parts, Body::from(bytes))
 }
