@@ -375,3 +375,60 @@ impl Client {
         self.send(req).await
     }
 }
+
+impl TestApp {
+    /// A person of the EMS bureau who holds every publishing role (for tests about what happens
+    /// after review, not about who reviews), with the bureau's credit code set for the 索引号.
+    pub async fn publisher(&self) -> Actor {
+        let roles = [
+            Role::Drafter,
+            Role::DivisionHead,
+            Role::Leader,
+            Role::Office,
+        ];
+        let user = self.user("all", self.agencies.ems, &roles).await;
+        self.service
+            .set_credit_code(&Actor::System, self.agencies.ems, "11320600MB1234567X")
+            .await
+            .expect("credit code");
+        Actor::User(user)
+    }
+
+    /// A valid item form for `column`.
+    pub fn item_form(
+        column: impl std::fmt::Display,
+        title: &str,
+        body: &str,
+    ) -> gongkai_service::ItemForm {
+        gongkai_service::ItemForm {
+            column_id: column.to_string(),
+            title: title.into(),
+            summary: "摘要".into(),
+            body: body.into(),
+            publisher: "示例市应急管理局".into(),
+            generated_on: "2026-03-01".into(),
+            topic: "综合政务\\应急管理".into(),
+            attribute: "active".into(),
+            ..Default::default()
+        }
+    }
+
+    /// Drafts, submits, signs off every step of the default chain and publishes an item of the
+    /// EMS bureau as `actor` (see [`TestApp::publisher`]); returns its id.
+    pub async fn publish(&self, actor: &Actor, form: &gongkai_service::ItemForm) -> i64 {
+        let s = &self.service;
+        let i = s
+            .create_item(actor, self.agencies.ems, form)
+            .await
+            .expect("create");
+        s.submit_item(actor, i.id).await.expect("submit");
+        s.decide_item(actor, i.id, true, "同意", "")
+            .await
+            .expect("step 1");
+        s.decide_item(actor, i.id, true, "同意", "")
+            .await
+            .expect("step 2");
+        s.publish_item(actor, i.id, None).await.expect("publish");
+        i.id
+    }
+}

@@ -893,23 +893,7 @@ async fn publishing_through_the_back_office_and_the_public_portal() {
 async fn chinese_search_ranks_the_word_above_its_scattered_parts() {
     let app = TestApp::new().await;
     let ems = app.agencies.ems;
-    let me = Actor::User(
-        app.user(
-            "all",
-            ems,
-            &[
-                Role::Drafter,
-                Role::DivisionHead,
-                Role::Leader,
-                Role::Office,
-            ],
-        )
-        .await,
-    );
-    app.service
-        .set_credit_code(&Actor::System, ems, "11320600MB1234567X")
-        .await
-        .unwrap();
+    let me = app.publisher().await;
     let col = app
         .service
         .create_column(&me, ems, None, "通知公告", "notice", None)
@@ -921,29 +905,10 @@ async fn chinese_search_ranks_the_word_above_its_scattered_parts() {
         ("关于加强安全生产工作的通知", "各单位要落实安全生产责任制。"),
         ("防汛预案", "做好防汛工作。"),
     ] {
-        let f = gongkai_service::ItemForm {
-            column_id: col.id.to_string(),
-            title: title.into(),
-            summary: "摘要".into(),
-            body: body.into(),
-            publisher: "示例市应急管理局".into(),
-            generated_on: "2026-03-01".into(),
-            topic: "综合政务\\应急管理".into(),
-            attribute: "active".into(),
-            ..Default::default()
-        };
-        let i = app.service.create_item(&me, ems, &f).await.unwrap();
-        app.service.submit_item(&me, i.id).await.unwrap();
-        app.service
-            .decide_item(&me, i.id, true, "同意", "")
-            .await
-            .unwrap();
-        app.service
-            .decide_item(&me, i.id, true, "同意", "")
-            .await
-            .unwrap();
-        app.service.publish_item(&me, i.id, None).await.unwrap();
-        ids.push(i.id);
+        ids.push(
+            app.publish(&me, &TestApp::item_form(col.id, title, body))
+                .await,
+        );
     }
     let mut c = app.client();
     let r = c
@@ -989,23 +954,7 @@ async fn chinese_search_ranks_the_word_above_its_scattered_parts() {
 async fn year_figures_and_column_freshness() {
     let app = TestApp::new().await;
     let ems = app.agencies.ems;
-    let me = Actor::User(
-        app.user(
-            "all",
-            ems,
-            &[
-                Role::Drafter,
-                Role::DivisionHead,
-                Role::Leader,
-                Role::Office,
-            ],
-        )
-        .await,
-    );
-    app.service
-        .set_credit_code(&Actor::System, ems, "11320600MB1234567X")
-        .await
-        .unwrap();
+    let me = app.publisher().await;
     let news = app
         .service
         .create_column(&me, ems, None, "新闻动态", "news", None)
@@ -1025,28 +974,9 @@ async fn year_figures_and_column_freshness() {
         .find(|c| c.law_item == Some(gongkai_domain::LawItem::A20_03))
         .unwrap();
     for (col, title) in [(news.id, "新闻一"), (news.id, "新闻二"), (plans.id, "规划")] {
-        let f = gongkai_service::ItemForm {
-            column_id: col.to_string(),
-            title: title.into(),
-            summary: "摘要".into(),
-            body: "正文".into(),
-            publisher: "示例市应急管理局".into(),
-            generated_on: "2026-02-27".into(),
-            topic: "综合政务\\应急管理".into(),
-            attribute: "active".into(),
-            ..Default::default()
-        };
-        let i = app.service.create_item(&me, ems, &f).await.unwrap();
-        app.service.submit_item(&me, i.id).await.unwrap();
-        app.service
-            .decide_item(&me, i.id, true, "同意", "")
-            .await
-            .unwrap();
-        app.service
-            .decide_item(&me, i.id, true, "同意", "")
-            .await
-            .unwrap();
-        app.service.publish_item(&me, i.id, None).await.unwrap();
+        let mut f = TestApp::item_form(col, title, "正文");
+        f.generated_on = "2026-02-27".into();
+        app.publish(&me, &f).await;
     }
     let fig = app.service.year_figures(&me, ems, 2026).await.unwrap();
     assert_eq!(
@@ -1200,23 +1130,7 @@ async fn upload(
 async fn attachments_are_checked_scanned_reviewed_and_published() {
     let app = TestApp::new().await;
     let ems = app.agencies.ems;
-    let me = Actor::User(
-        app.user(
-            "all",
-            ems,
-            &[
-                Role::Drafter,
-                Role::DivisionHead,
-                Role::Leader,
-                Role::Office,
-            ],
-        )
-        .await,
-    );
-    app.service
-        .set_credit_code(&Actor::System, ems, "11320600MB1234567X")
-        .await
-        .unwrap();
+    let me = app.publisher().await;
     let col = app
         .service
         .create_column(&me, ems, None, "通知公告", "notice", None)
