@@ -64,12 +64,12 @@ request = function()
 end
 LUA
 
-run() { # url [lua script] → "rps p99ms"
-  local out
+run() { # url [lua script] [connections] → "rps p99ms"
+  local out conns="${3:-64}"
   if [ -n "${2:-}" ]; then
-    out=$(wrk -t2 -c64 -d"$DURATION" --latency -s "$2" "$1")
+    out=$(wrk -t2 -c"$conns" -d"$DURATION" --latency -s "$2" "$1")
   else
-    out=$(wrk -t2 -c64 -d"$DURATION" --latency "$1")
+    out=$(wrk -t2 -c"$conns" -d"$DURATION" --latency "$1")
   fi
   local rps p99
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
@@ -81,13 +81,15 @@ read -r GK_RPS GK_P99 <<<"$(run "http://127.0.0.1:$PORT/items/$ID")"
 read -r NC_RPS NC_P99 <<<"$(run "http://127.0.0.1:$PORT/items/1" "$WORK/random.lua")"
 read -r NG_RPS NG_P99 <<<"$(run "http://127.0.0.1:18392/items/$ID")"
 read -r SE_RPS SE_P99 <<<"$(run "http://127.0.0.1:$PORT/search" "$WORK/search.lua")"
+read -r S4_RPS S4_P99 <<<"$(run "http://127.0.0.1:$PORT/search" "$WORK/search.lua" 4)"
 RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$GK_PID/status")
 
 echo "items: $ITEMS"
 echo "item page, gongkai: $GK_RPS req/s, p99 $GK_P99"
 echo "item pages, gongkai, a random item per request (mostly cache misses): $NC_RPS req/s, p99 $NC_P99"
 echo "item page, nginx static: $NG_RPS req/s, p99 $NG_P99"
-echo "search (5 queries, no cache): $SE_RPS req/s, p99 $SE_P99 (target ≤ 50 ms)"
+echo "search (5 queries, no cache), 64 connections: $SE_RPS req/s, p99 $SE_P99 (target ≤ 50 ms)"
+echo "search (5 queries, no cache), 4 connections: $S4_RPS req/s, p99 $S4_P99"
 echo "gongkai peak memory: $(( RSS_KB / 1024 )) MB (target < 300 MB)"
 RATIO=$(awk -v a="$GK_RPS" -v b="$NG_RPS" 'BEGIN { printf "%.3f", a / b }')
 echo "portal/nginx requests-per-second ratio: $RATIO"
