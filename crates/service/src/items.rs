@@ -692,6 +692,26 @@ impl Service {
         let Actor::User(u) = actor else {
             return Err(ServiceError::Refused("审核须由审核人本人进行".into()));
         };
+        // Four eyes (谁公开、谁审查): nobody signs off what they submitted, or two steps of one round.
+        let round = i64::from(item.review.round);
+        for e in self
+            .store
+            .item_events(id)
+            .await?
+            .iter()
+            .filter(|e| e.round == round)
+        {
+            if e.actor == u.username && e.kind == "submit" {
+                return Err(ServiceError::Refused(
+                    "送审人不能审核自己送审的信息，请由其他审核人签署".into(),
+                ));
+            }
+            if e.actor == u.username && e.kind == "approve" {
+                return Err(ServiceError::Refused(
+                    "同一人不能在同一轮审核中签署两个环节".into(),
+                ));
+            }
+        }
         let chain = self.review_chain(item.agency_id).await?;
         let waiting = item.review.waiting_for(&chain);
         if waiting == Some(Role::DivisionHead)

@@ -377,21 +377,37 @@ impl Client {
 }
 
 impl TestApp {
-    /// A person of the EMS bureau who holds every publishing role (for tests about what happens
-    /// after review, not about who reviews), with the bureau's credit code set for the 索引号.
+    /// The EMS bureau's drafter and disclosure office in one account (`all`), with two reviewers
+    /// (`rev.head`, 处室负责人; `rev.leader`, 分管领导) for [`TestApp::publish`], and the bureau's
+    /// credit code set for the 索引号. Returns the drafter.
     pub async fn publisher(&self) -> Actor {
-        let roles = [
-            Role::Drafter,
-            Role::DivisionHead,
-            Role::Leader,
-            Role::Office,
-        ];
-        let user = self.user("all", self.agencies.ems, &roles).await;
+        let user = self
+            .user("all", self.agencies.ems, &[Role::Drafter, Role::Office])
+            .await;
+        self.user("rev.head", self.agencies.ems, &[Role::DivisionHead])
+            .await;
+        self.user("rev.leader", self.agencies.ems, &[Role::Leader])
+            .await;
         self.service
             .set_credit_code(&Actor::System, self.agencies.ems, "11320600MB1234567X")
             .await
             .expect("credit code");
         Actor::User(user)
+    }
+
+    /// The two reviewers created by [`TestApp::publisher`]: (处室负责人, 分管领导).
+    pub async fn reviewers(&self) -> (Actor, Actor) {
+        let get = |name: &'static str| async move {
+            Actor::User(
+                self.service
+                    .store()
+                    .user_by_username(name)
+                    .await
+                    .expect("store")
+                    .expect("reviewer"),
+            )
+        };
+        (get("rev.head").await, get("rev.leader").await)
     }
 
     /// A valid item form for `column`.
@@ -413,8 +429,8 @@ impl TestApp {
         }
     }
 
-    /// Drafts, submits, signs off every step of the default chain and publishes an item of the
-    /// EMS bureau as `actor` (see [`TestApp::publisher`]); returns its id.
+    /// Drafts and submits as `actor`, has both reviewers sign off, and publishes as `actor` an
+    /// item of the EMS bureau (see [`TestApp::publisher`]); returns its id.
     pub async fn publish(&self, actor: &Actor, form: &gongkai_service::ItemForm) -> i64 {
         let s = &self.service;
         let i = s
@@ -422,10 +438,11 @@ impl TestApp {
             .await
             .expect("create");
         s.submit_item(actor, i.id).await.expect("submit");
-        s.decide_item(actor, i.id, true, "同意", "")
+        let (head, leader) = self.reviewers().await;
+        s.decide_item(&head, i.id, true, "同意", "")
             .await
             .expect("step 1");
-        s.decide_item(actor, i.id, true, "同意", "")
+        s.decide_item(&leader, i.id, true, "同意", "")
             .await
             .expect("step 2");
         s.publish_item(actor, i.id, None).await.expect("publish");

@@ -923,8 +923,9 @@ async fn chinese_search_ranks_the_word_above_its_scattered_parts() {
     let bad = c.get("/search?q=x&from=2026-1-x").await;
     assert!(bad.body.contains("应写作 YYYY-MM-DD"));
     // Withdrawn items leave the index.
+    let (_, leader) = app.reviewers().await;
     app.service
-        .withdraw_item(&me, ids[1], "错误")
+        .withdraw_item(&leader, ids[1], "错误")
         .await
         .unwrap();
     let r = c
@@ -1204,12 +1205,13 @@ async fn attachments_are_checked_scanned_reviewed_and_published() {
     .await
     .expect(StatusCode::SEE_OTHER);
     app.service.submit_item(&me, item.id).await.unwrap();
+    let (head, leader) = app.reviewers().await;
     app.service
-        .decide_item(&me, item.id, true, "同意", "")
+        .decide_item(&head, item.id, true, "同意", "")
         .await
         .unwrap();
     app.service
-        .decide_item(&me, item.id, true, "同意", "")
+        .decide_item(&leader, item.id, true, "同意", "")
         .await
         .unwrap();
     // A new attachment after approval voids it.
@@ -1236,12 +1238,13 @@ async fn attachments_are_checked_scanned_reviewed_and_published() {
         gongkai_domain::review::Status::Draft
     );
     app.service.submit_item(&me, item.id).await.unwrap();
+    let (head, leader) = app.reviewers().await;
     app.service
-        .decide_item(&me, item.id, true, "同意", "")
+        .decide_item(&head, item.id, true, "同意", "")
         .await
         .unwrap();
     app.service
-        .decide_item(&me, item.id, true, "同意", "")
+        .decide_item(&leader, item.id, true, "同意", "")
         .await
         .unwrap();
     app.service.publish_item(&me, item.id, None).await.unwrap();
@@ -1345,14 +1348,26 @@ async fn an_agency_configures_its_review_chain_and_sensitive_words() {
     let findings = app.service.scan_item(&item).await.unwrap();
     assert_eq!(findings.len(), 1);
     app.service.submit_item(&me, item.id).await.unwrap();
-    app.service
-        .decide_item(&me, item.id, true, "同意", "")
-        .await
-        .unwrap();
-    // Step 2 is the office's: the leader cannot sign it.
-    assert!(
+    // Four eyes: the submitter cannot sign off their own submission.
+    assert!(matches!(
         app.service
             .decide_item(&me, item.id, true, "同意", "")
+            .await,
+        Err(gongkai_service::ServiceError::Refused(_))
+    ));
+    let head = Actor::User(
+        app.user("head", ems, &[Role::DivisionHead, Role::Leader])
+            .await,
+    );
+    let leader = Actor::User(app.user("leader", ems, &[Role::Leader]).await);
+    app.service
+        .decide_item(&head, item.id, true, "同意", "")
+        .await
+        .unwrap();
+    // Step 2 is the office's: a leader cannot sign it.
+    assert!(
+        app.service
+            .decide_item(&leader, item.id, true, "同意", "")
             .await
             .is_err()
     );
@@ -1360,9 +1375,16 @@ async fn an_agency_configures_its_review_chain_and_sensitive_words() {
         .decide_item(&office, item.id, true, "同意", "")
         .await
         .unwrap();
+    // Nobody signs two steps of one round.
+    assert!(matches!(
+        app.service
+            .decide_item(&head, item.id, true, "同意", "依法公开违规情况")
+            .await,
+        Err(gongkai_service::ServiceError::Refused(_))
+    ));
     let item = app
         .service
-        .decide_item(&me, item.id, true, "同意", "依法公开违规情况")
+        .decide_item(&leader, item.id, true, "同意", "依法公开违规情况")
         .await
         .unwrap();
     assert_eq!(item.review.status, gongkai_domain::review::Status::Approved);
