@@ -189,12 +189,7 @@ pub async fn ensure(svc: &Service, data_dir: &Path) -> Result<Vec<String>, Strin
 fn demo_password() -> Result<String, String> {
     let mut b = [0u8; 5];
     getrandom::fill(&mut b).map_err(|e| e.to_string())?;
-    let hex = b.iter().fold(String::new(), |mut s, x| {
-        use std::fmt::Write as _;
-        let _ = write!(s, "{x:02x}");
-        s
-    });
-    Ok(format!("Demo-{hex}-7"))
+    Ok(format!("Demo-{}-7", gongkai_domain::hex(&b)))
 }
 
 fn write_private(path: &Path, text: &str) -> Result<(), String> {

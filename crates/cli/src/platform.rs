@@ -825,12 +825,9 @@ async fn calendar_async(cmd: CalendarCommand) -> Result<ExitCode, String> {
 fn ms_date(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| {
-            t.with_timezone(
-                &chrono::FixedOffset::east_opt(8 * 3600)
-                    .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("utc")),
-            )
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
+            t.with_timezone(&gongkai_domain::beijing())
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
         })
         .unwrap_or_default()
 }

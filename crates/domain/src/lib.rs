@@ -21,9 +21,10 @@ pub mod role;
 pub mod topic;
 
 pub use account::{DisplayName, Password, PasswordError, Username};
+pub use audit::hex;
 pub use audit::{AuditEvent, ChainBreak, ChainReport, ChainVerifier, GENESIS_HASH, NewAuditEvent};
 pub use calendar::{DayKind, WorkingCalendar};
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use clock::{Clock, FixedClock, SystemClock, beijing, beijing_midnight_ms};
 pub use column::{ColumnKind, Freshness};
 pub use ids::{AgencyId, ColumnId, DivisionId, UserId};
 pub use law::LawItem;

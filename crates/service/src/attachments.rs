@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use gongkai_domain::Action;
 use gongkai_domain::review::{Event, Status};
+use gongkai_domain::{Action, hex};
 use gongkai_store::Attachment;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -40,14 +40,6 @@ const KINDS: [(&str, &str, &[u8]); 12] = [
 /// The accepted extensions, for messages and the upload form.
 pub fn accepted_extensions() -> String {
     KINDS.iter().map(|k| k.0).collect::<Vec<_>>().join("、")
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut s, b| {
-        use std::fmt::Write as _;
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 /// A file name without directories or control characters, at most 120 characters.
@@ -220,15 +212,14 @@ impl Service {
             .await?
             .ok_or_else(|| ServiceError::NotFound("该信息".into()))?;
         let fp = crate::items::fingerprint(&item.content, &self.attachment_hashes(item_id).await?);
-        let next = item
-            .review
-            .apply(
-                &gongkai_domain::review::Chain::default(),
+        let next = self
+            .transition(
+                &item,
                 &Event::Edit {
                     fingerprint: fp.clone(),
                 },
             )
-            .map_err(|e| ServiceError::Refused(e.to_string()))?;
+            .await?;
         if next != item.review {
             let now = self.now_ms();
             let mut tx = self.store.begin().await?;

@@ -29,11 +29,7 @@ fn content_hash(days: &[CalendarDay]) -> String {
     for d in days {
         h.update(format!("{}\t{}\t{}\n", d.date, d.kind.id(), d.name).as_bytes());
     }
-    h.finalize().iter().fold(String::new(), |mut s, b| {
-        use std::fmt::Write as _;
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    gongkai_domain::hex(&h.finalize())
 }
 
 impl Service {
@@ -107,14 +103,7 @@ impl Service {
             return Err(ServiceError::field("file", "文件中没有日期行"));
         }
         // A change to a past date needs a reason (closed cases may need review).
-        let today = self
-            .clock
-            .now()
-            .with_timezone(
-                &chrono::FixedOffset::east_opt(8 * 3600)
-                    .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("utc")),
-            )
-            .date_naive();
+        let today = self.clock.today();
         let years: BTreeSet<i32> = parsed.days.iter().map(|d| d.date.year()).collect();
         let old: BTreeMap<_, _> = self
             .store

@@ -1,19 +1,10 @@
 //! Random tokens, their stored hashes, and password hashing (argon2id, PHC strings).
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use gongkai_domain::hex;
 use sha2::{Digest, Sha256};
 
 use crate::{Result, ServiceError};
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
 
 /// 32 random bytes as 64 hex characters (session ids, CSRF tokens, one-time links).
 pub(crate) fn random_token() -> Result<String> {

@@ -2,12 +2,12 @@
 //! confidentiality review (先审查、后公开), with the personal-data scan, 索引号 and the Art. 26
 //! publication deadline.
 
-use chrono::{Datelike, FixedOffset, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use gongkai_domain::column::ColumnKind;
 use gongkai_domain::index_no::{IndexNo, check_prefix};
 use gongkai_domain::pii::{PiiFinding, Severity, apply_masks, scan};
 use gongkai_domain::review::{Chain, Event, Status};
-use gongkai_domain::{Action, AgencyId, ColumnId, LawItem, Role, topic};
+use gongkai_domain::{Action, AgencyId, ColumnId, LawItem, Role, beijing, topic};
 use gongkai_store::{Item, ItemContent, ItemEvent, ItemFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -105,10 +105,6 @@ pub struct PublicItem {
     pub attachments: Vec<gongkai_store::Attachment>,
 }
 
-fn beijing() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("utc"))
-}
-
 fn date(s: &str, field: &'static str, label: &str, errs: &mut Vec<FieldError>) -> Option<String> {
     let s = s.trim();
     if s.is_empty() {
@@ -168,13 +164,7 @@ fn excerpt(text: &str, f: &PiiFinding) -> String {
 /// What a review approves: the content and the hash of every attachment (publishing.md §9.5).
 pub(crate) fn fingerprint(c: &ItemContent, attachments: &[String]) -> String {
     let v = serde_json::to_string(&(c, attachments)).unwrap_or_default();
-    Sha256::digest(v.as_bytes())
-        .iter()
-        .fold(String::new(), |mut s, b| {
-            use std::fmt::Write as _;
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    gongkai_domain::hex(&Sha256::digest(v.as_bytes()))
 }
 
 impl Service {
@@ -183,6 +173,18 @@ impl Service {
             .item(id)
             .await?
             .ok_or_else(|| ServiceError::NotFound("该信息".into()))
+    }
+
+    /// The item's next review state under its agency's chain, or the refusal in words.
+    pub(crate) async fn transition(
+        &self,
+        item: &Item,
+        event: &Event,
+    ) -> Result<gongkai_domain::review::ReviewState> {
+        let chain = self.review_chain(item.agency_id).await?;
+        item.review
+            .apply(&chain, event)
+            .map_err(|e| ServiceError::Refused(e.to_string()))
     }
 
     /// Validates a form into content for `agency`.
@@ -256,7 +258,7 @@ impl Service {
                 message: "请填写成文日期（生成日期）".into(),
             });
         }
-        let today = self.clock.now().with_timezone(&beijing()).date_naive();
+        let today = self.clock.today();
         if let Some(g) = &generated_on
             && NaiveDate::parse_from_str(g, "%Y-%m-%d").is_ok_and(|d| d > today)
         {
@@ -543,15 +545,14 @@ impl Service {
     ) -> Result<Item> {
         let due = self.publish_due(&content.generated_on).await?;
         let fp = fingerprint(&content, &self.attachment_hashes(item.id).await?);
-        let next = item
-            .review
-            .apply(
-                &self.review_chain(item.agency_id).await?,
+        let next = self
+            .transition(
+                item,
                 &Event::Edit {
                     fingerprint: fp.clone(),
                 },
             )
-            .map_err(|e| ServiceError::Refused(e.to_string()))?;
+            .await?;
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
         tx.update_item_content(item.id, &content, &due, now).await?;
@@ -617,15 +618,14 @@ impl Service {
         self.authorize(actor, Action::DraftItems, item.agency_id)
             .await?;
         let fp = fingerprint(&item.content, &self.attachment_hashes(item.id).await?);
-        let next = item
-            .review
-            .apply(
-                &self.review_chain(item.agency_id).await?,
+        let next = self
+            .transition(
+                &item,
                 &Event::Submit {
                     fingerprint: fp.clone(),
                 },
             )
-            .map_err(|e| ServiceError::Refused(e.to_string()))?;
+            .await?;
         let findings = self.scan_item(&item).await?;
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
@@ -742,7 +742,7 @@ impl Service {
         let next = item
             .review
             .apply(
-                &self.review_chain(item.agency_id).await?,
+                &chain,
                 &Event::Decide {
                     approve,
                     roles: u.roles.clone(),
@@ -845,15 +845,14 @@ impl Service {
         let attachments = self.store.attachments(item.id).await?;
         let hashes: Vec<String> = attachments.iter().map(|a| a.sha256.clone()).collect();
         let fp = fingerprint(&item.content, &hashes);
-        let next = item
-            .review
-            .apply(
-                &self.review_chain(item.agency_id).await?,
+        let next = self
+            .transition(
+                item,
                 &Event::Publish {
                     fingerprint: fp.clone(),
                 },
             )
-            .map_err(|e| ServiceError::Refused(e.to_string()))?;
+            .await?;
         let now = self.now_ms();
         let index_no = match &item.index_no {
             Some(n) => n.clone(),
@@ -974,16 +973,15 @@ impl Service {
         if reason.trim().is_empty() {
             return Err(ServiceError::field("reason", "请写明撤回理由"));
         }
-        let next = item
-            .review
-            .apply(
-                &self.review_chain(item.agency_id).await?,
+        let next = self
+            .transition(
+                &item,
                 &Event::Withdraw {
                     roles,
                     reason: reason.into(),
                 },
             )
-            .map_err(|e| ServiceError::Refused(e.to_string()))?;
+            .await?;
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
         tx.set_item_review(id, &next, None, now).await?;

@@ -5,7 +5,7 @@
 //! (`sync_search`, every 30 s in `serve`), so several instances converge without shared state.
 //! `reindex` rebuilds it from the database.
 
-use chrono::{NaiveDate, TimeZone};
+use chrono::NaiveDate;
 use gongkai_search::{Results, SearchDoc, SearchQuery, Sort};
 use gongkai_store::Item;
 use serde::{Deserialize, Serialize};
@@ -142,8 +142,6 @@ impl Service {
         let Some(index) = &self.search else {
             return Err(ServiceError::Refused("本实例未启用全文检索".into()));
         };
-        let tz = chrono::FixedOffset::east_opt(8 * 3600)
-            .ok_or_else(|| ServiceError::Internal("tz".into()))?;
         let day = |s: &str, field: &'static str| -> Result<Option<i64>> {
             let s = s.trim();
             if s.is_empty() {
@@ -151,11 +149,9 @@ impl Service {
             }
             let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map_err(|_| ServiceError::field(field, format!("日期“{s}”应写作 YYYY-MM-DD")))?;
-            let t = d
-                .and_hms_opt(0, 0, 0)
-                .and_then(|t| tz.from_local_datetime(&t).single())
-                .ok_or_else(|| ServiceError::field(field, "日期无效"))?;
-            Ok(Some(t.timestamp_millis()))
+            gongkai_domain::beijing_midnight_ms(d)
+                .map(Some)
+                .ok_or_else(|| ServiceError::field(field, "日期无效"))
         };
         let from_ms = day(&f.from, "from")?;
         let to_ms = day(&f.to, "to")?.map(|t| t + 86_400_000);

@@ -4,18 +4,14 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, FixedOffset, Months, TimeZone};
+use chrono::{Datelike, Months, TimeZone};
 use gongkai_domain::column::Freshness;
-use gongkai_domain::{Action, AgencyId, ColumnKind, LawItem};
+use gongkai_domain::{Action, AgencyId, ColumnKind, LawItem, beijing};
 use gongkai_store::{Item, ItemFilter};
 use serde::Serialize;
 
 use crate::items::PublicItem;
 use crate::{Actor, Result, Service};
-
-fn beijing() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("utc"))
-}
 
 fn year_of(ms: i64) -> Option<i32> {
     chrono::DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(&beijing()).year())

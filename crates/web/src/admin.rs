@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use axum_extra::extract::cookie::CookieJar;
-use chrono::{NaiveDate, TimeZone};
+use chrono::NaiveDate;
 use gongkai_domain::{Action, AgencyId, DivisionId, UserId};
 use gongkai_service::store::{AgencyKind, Division};
 use gongkai_service::{AuditQuery, NewUser, ServiceError, UserUpdate};
@@ -883,12 +883,9 @@ fn day_start_ms(s: &str) -> Result<Option<i64>, String> {
     }
     let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| format!("日期“{s}”应写作 YYYY-MM-DD，例如 2026-01-31"))?;
-    let tz = chrono::FixedOffset::east_opt(8 * 3600).ok_or("tz")?;
-    let t = tz
-        .from_local_datetime(&d.and_hms_opt(0, 0, 0).ok_or("time")?)
-        .single()
-        .ok_or("time")?;
-    Ok(Some(t.timestamp_millis()))
+    gongkai_domain::beijing_midnight_ms(d)
+        .map(Some)
+        .ok_or_else(|| format!("日期“{s}”无效"))
 }
 
 const AUDIT_PAGE: i64 = 50;

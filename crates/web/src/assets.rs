@@ -13,17 +13,7 @@ pub(crate) async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Respo
     let Some(file) = Static::get(&path) else {
         return (StatusCode::NOT_FOUND, "未找到该文件").into_response();
     };
-    let etag = format!(
-        "\"{}\"",
-        file.metadata
-            .sha256_hash()
-            .iter()
-            .fold(String::new(), |mut s, b| {
-                use std::fmt::Write as _;
-                let _ = write!(s, "{b:02x}");
-                s
-            })
-    );
+    let etag = format!("\"{}\"", gongkai_domain::hex(&file.metadata.sha256_hash()));
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())

@@ -189,16 +189,7 @@ pub(crate) async fn new_form(
         .flatten()
         .map(|a| a.name)
         .unwrap_or_default();
-    let today = state
-        .service
-        .clock()
-        .now()
-        .with_timezone(
-            &chrono::FixedOffset::east_opt(8 * 3600)
-                .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("utc")),
-        )
-        .format("%Y-%m-%d")
-        .to_string();
+    let today = state.service.clock().today().format("%Y-%m-%d").to_string();
     let form = ItemForm {
         column_id: q.column.unwrap_or_default(),
         publisher,
@@ -471,8 +462,9 @@ pub(crate) async fn publish(
         match NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M")
             .or_else(|_| NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M"))
         {
-            Ok(t) => chrono::FixedOffset::east_opt(8 * 3600)
-                .and_then(|tz| tz.from_local_datetime(&t).single())
+            Ok(t) => gongkai_domain::beijing()
+                .from_local_datetime(&t)
+                .single()
                 .map(|t| t.timestamp_millis()),
             Err(_) => {
                 let errors = ser(BTreeMap::from([(
@@ -550,14 +542,7 @@ pub(crate) async fn tasks(State(state): State<AppState>, s: Session, staff: Staf
         .collect();
     // Unpublished items whose Art. 26 deadline is within 5 working days or past.
     let cal = svc.calendar().await.unwrap_or_default();
-    let today = svc
-        .clock()
-        .now()
-        .with_timezone(
-            &chrono::FixedOffset::east_opt(8 * 3600)
-                .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("utc")),
-        )
-        .date_naive();
+    let today = svc.clock().today();
     let soon = cal.add_working_days(today, 5, false).unwrap_or(today);
     let mut at_risk = Vec::new();
     if svc.can(&actor, Action::DraftItems, agency).await {

@@ -4,7 +4,8 @@ use std::sync::LazyLock;
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use chrono::{DateTime, FixedOffset};
+use chrono::DateTime;
+use gongkai_domain::beijing;
 use gongkai_service::ServiceError;
 use minijinja::{Environment, UndefinedBehavior, Value, context};
 use rust_embed::RustEmbed;
@@ -21,11 +22,6 @@ pub struct Templates {
 }
 
 static TEMPLATES: LazyLock<Templates> = LazyLock::new(Templates::load);
-
-/// Beijing time (UTC+8, no daylight saving), in which every time is shown.
-fn beijing() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"))
-}
 
 /// `ms | dt` → `2026-11-26 13:45`; `ms | dt("date")` → `2026-11-26`.
 fn dt(ms: i64, kind: Option<&str>) -> String {
