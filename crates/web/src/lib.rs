@@ -164,7 +164,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{*path}", get(assets::serve))
         .nest("/admin", admin)
         .fallback(public::not_found)
-        .layer(middleware::map_response(pages::plain_rejections))
+        .layer(middleware::from_fn(pages::plain_rejections))
         .layer(middleware::from_fn_with_state(state.clone(), cache::layer))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -219,8 +219,17 @@ pub fn field_errors(e: &ServiceError) -> std::collections::BTreeMap<&'static str
 
 /// Turns the framework's plain-text rejections (a body that is not a form, a wrong content type,
 /// a path parameter that is not a number, a body over the limit) into a Chinese page that says
-/// what to do.
-pub async fn plain_rejections(resp: Response) -> Response {
+/// what to do. On a page address (GET), a malformed number in the path is a page that does not
+/// exist.
+pub async fn plain_rejections(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let read = matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
+    let resp = next.run(req).await;
     let plain = resp
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
@@ -235,7 +244,7 @@ pub async fn plain_rejections(resp: Response) -> Response {
             "提交的内容过大",
             "请求内容超过允许的大小，请删减后重试。",
         ),
-        StatusCode::NOT_FOUND => error_page(
+        StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST if read => error_page(
             StatusCode::NOT_FOUND,
             "页面不存在",
             "地址中的编号无效，请从列表中重新打开。",

@@ -1067,7 +1067,12 @@ async fn malformed_requests_get_a_chinese_page() {
     app.user("boss", app.agencies.city, &[Role::Admin]).await;
     let mut b = app.login("boss").await;
     let r = b.get("/admin/users/abc").await;
-    assert!(r.status.is_client_error());
+    r.expect(StatusCode::NOT_FOUND);
+    assert!(r.body.contains("页面不存在"));
+    app.client()
+        .get("/columns/abc")
+        .await
+        .expect(StatusCode::NOT_FOUND);
     assert!(
         r.body.contains("lang=\"zh-CN\"") && !r.body.contains("Invalid URL"),
         "{}",
