@@ -7,6 +7,7 @@
 //! templates. Everything here is tested without a database.
 
 pub mod account;
+pub mod application;
 pub mod audit;
 pub mod calendar;
 pub mod clock;
