@@ -264,7 +264,8 @@ async fn serve_async(args: ServeArgs) -> Result<ExitCode, String> {
             }
         }
     });
-    // Scheduled publication and search-index sync (changes made by other instances).
+    // Scheduled publication, search-index sync (changes made by other instances), application
+    // reminders and year-end carry-over records.
     let jobs = svc.clone();
     tokio::spawn(async move {
         loop {
@@ -274,6 +275,9 @@ async fn serve_async(args: ServeArgs) -> Result<ExitCode, String> {
             }
             if let Err(e) = jobs.sync_search().await {
                 tracing::warn!(error = %e, "search sync failed");
+            }
+            if let Err(e) = jobs.run_application_jobs().await {
+                tracing::warn!(error = %e, "application reminders failed");
             }
         }
     });
@@ -781,14 +785,15 @@ async fn calendar_async(cmd: CalendarCommand) -> Result<ExitCode, String> {
                 eprintln!("提示：第 {} 行：{}", w.line, w.message);
             }
             println!(
-                "已导入 {} 行，替换 {} 年的节假日安排（导入记录 {}）。",
+                "已导入 {} 行，替换 {} 年的节假日安排（导入记录 {}）；{} 件在办申请的答复期限已重新计算并记录。",
                 r.rows,
                 r.years
                     .iter()
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .join("、"),
-                r.revision
+                r.revision,
+                r.recomputed
             );
             Ok(ExitCode::SUCCESS)
         }

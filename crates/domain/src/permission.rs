@@ -47,10 +47,21 @@ pub enum Action {
     ReviewItems,
     /// Publish approved items (now or at a set time).
     PublishItems,
+    /// See the applications (依申请公开) of an agency: the 公开办, its head and 分管领导 see all of
+    /// them, a 经办人 those assigned to them (checked by the service), supervisors read them with
+    /// personal data masked.
+    ViewApplications,
+    /// Register applications, confirm receipt, assign and handle cases (补正, consultation,
+    /// drafts, delivery). A 经办人 only on cases assigned to them.
+    HandleApplications,
+    /// The 公开办负责人's approvals: extensions, fees, Art. 35 delays, final replies.
+    ApproveApplications,
+    /// Keep the 行政复议/行政诉讼 register and the application settings.
+    ManageProceedings,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 14] = [
         Action::ViewBackOffice,
         Action::ViewUsers,
         Action::ManageUsers,
@@ -61,6 +72,10 @@ impl Action {
         Action::DraftItems,
         Action::ReviewItems,
         Action::PublishItems,
+        Action::ViewApplications,
+        Action::HandleApplications,
+        Action::ApproveApplications,
+        Action::ManageProceedings,
     ];
 
     /// The Chinese name used in "no permission" messages.
@@ -76,6 +91,10 @@ impl Action {
             Action::DraftItems => "起草信息",
             Action::ReviewItems => "审核信息",
             Action::PublishItems => "发布信息",
+            Action::ViewApplications => "查看依申请公开",
+            Action::HandleApplications => "办理依申请公开",
+            Action::ApproveApplications => "审批依申请公开",
+            Action::ManageProceedings => "管理复议诉讼登记",
         }
     }
 }
@@ -112,6 +131,22 @@ fn role_permits(role: Role, action: Action, relation: Relation) -> bool {
             relation == R::Own && matches!(role, Role::DivisionHead | Role::Leader | Role::Office)
         }
         A::PublishItems => relation == R::Own && matches!(role, Role::Drafter | Role::Office),
+        // Applications are handled inside the agency; supervisors read them (masked).
+        A::ViewApplications => {
+            (relation == R::Own
+                && matches!(
+                    role,
+                    Role::Drafter | Role::Leader | Role::Office | Role::OfficeHead
+                ))
+                || role == Role::Supervisor
+        }
+        A::HandleApplications => {
+            relation == R::Own && matches!(role, Role::Drafter | Role::Office | Role::OfficeHead)
+        }
+        A::ApproveApplications => relation == R::Own && role == Role::OfficeHead,
+        A::ManageProceedings => {
+            relation == R::Own && matches!(role, Role::Office | Role::OfficeHead)
+        }
     }
 }
 
@@ -131,7 +166,11 @@ mod tests {
         for a in Action::ALL {
             let expected = matches!(
                 a,
-                Action::ViewBackOffice | Action::DraftItems | Action::PublishItems
+                Action::ViewBackOffice
+                    | Action::DraftItems
+                    | Action::PublishItems
+                    | Action::ViewApplications
+                    | Action::HandleApplications
             );
             assert_eq!(
                 permits(&[Role::Drafter], a, Relation::Own),

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// The six roles of the platform. Ids are stable (stored in the database); labels are what staff see.
+/// The seven roles of the platform. Ids are stable (stored in the database); labels are what staff see.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -17,6 +17,9 @@ pub enum Role {
     Leader,
     /// 公开办 — the disclosure office: applications and annual reports.
     Office,
+    /// 公开办负责人 — head of the 政府信息公开工作机构: approves extensions, fees, Art. 35 delays
+    /// and final replies to applications.
+    OfficeHead,
     /// 监督 — read-only everything in the agency and its subtree, including the audit log.
     Supervisor,
     /// 系统管理员 — accounts, agencies, divisions, site settings.
@@ -24,11 +27,12 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Drafter,
         Role::DivisionHead,
         Role::Leader,
         Role::Office,
+        Role::OfficeHead,
         Role::Supervisor,
         Role::Admin,
     ];
@@ -40,6 +44,7 @@ impl Role {
             Role::DivisionHead => "division_head",
             Role::Leader => "leader",
             Role::Office => "office",
+            Role::OfficeHead => "office_head",
             Role::Supervisor => "supervisor",
             Role::Admin => "admin",
         }
@@ -52,6 +57,7 @@ impl Role {
             Role::DivisionHead => "处室负责人",
             Role::Leader => "分管领导",
             Role::Office => "公开办",
+            Role::OfficeHead => "公开办负责人",
             Role::Supervisor => "监督",
             Role::Admin => "系统管理员",
         }
@@ -67,7 +73,7 @@ impl fmt::Display for Role {
 /// An unknown role id; the message lists the accepted ones.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "未知角色“{0}”，可选：drafter（经办人）、division_head（处室负责人）、leader（分管领导）、office（公开办）、supervisor（监督）、admin（系统管理员）"
+    "未知角色“{0}”，可选：drafter（经办人）、division_head（处室负责人）、leader（分管领导）、office（公开办）、office_head（公开办负责人）、supervisor（监督）、admin（系统管理员）"
 )]
 pub struct UnknownRole(pub String);
 

@@ -95,21 +95,13 @@ impl Service {
     }
 
     /// Adds a file to an item. A change to submitted or approved content sends it back to draft.
-    pub async fn add_attachment(
+    /// Checks a file's name, size and type and stores it by content hash; returns the clean
+    /// name, the MIME type and the hash.
+    pub(crate) fn store_file(
         &self,
-        actor: &Actor,
-        item_id: i64,
         name: &str,
         bytes: &[u8],
-    ) -> Result<Attachment> {
-        let item = self.item(actor, item_id).await?;
-        self.authorize(actor, Action::DraftItems, item.agency_id)
-            .await?;
-        if item.review.status == Status::InReview {
-            return Err(ServiceError::Refused(
-                "信息正在审核中，请等待审核结果或请审核人退回后再修改附件".into(),
-            ));
-        }
+    ) -> Result<(String, &'static str, String)> {
         let name = clean_name(name)?;
         if bytes.is_empty() {
             return Err(ServiceError::field("file", "文件是空的"));
@@ -150,12 +142,36 @@ impl Service {
             std::fs::rename(&tmp, &path)
                 .map_err(|e| ServiceError::Internal(format!("attachment rename: {e}")))?;
         }
+        Ok((name, mime, sha))
+    }
+
+    /// A stored file's bytes.
+    pub(crate) fn read_file(&self, sha: &str) -> Result<Vec<u8>> {
+        std::fs::read(self.file_path(sha)?).map_err(|_| ServiceError::NotFound("该文件".into()))
+    }
+
+    pub async fn add_attachment(
+        &self,
+        actor: &Actor,
+        item_id: i64,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<Attachment> {
+        let item = self.item(actor, item_id).await?;
+        self.authorize(actor, Action::DraftItems, item.agency_id)
+            .await?;
+        if item.review.status == Status::InReview {
+            return Err(ServiceError::Refused(
+                "信息正在审核中，请等待审核结果或请审核人退回后再修改附件".into(),
+            ));
+        }
+        let (name, mime, sha) = self.store_file(name, bytes)?;
         let now = self.now_ms();
         let mut a = Attachment {
             id: 0,
             item_id,
             name,
-            content_type: (*mime).to_owned(),
+            content_type: mime.to_owned(),
             size: bytes.len() as i64,
             sha256: sha,
             created_at: now,

@@ -20,6 +20,8 @@ pub struct CalendarImport {
     pub years: Vec<i32>,
     pub rows: usize,
     pub warnings: Vec<TsvIssue>,
+    /// Open applications whose deadline moved.
+    pub recomputed: usize,
 }
 
 const SHIPPED_SOURCE: &str = "随软件提供：国务院办公厅关于2019—2026年部分节假日安排的通知（含2019年劳动节调整、2020年春节延长）";
@@ -131,8 +133,11 @@ impl Service {
         let revision = self
             .load_calendar(actor, parsed.days.clone(), source, reason.trim())
             .await?;
+        // Every open case's deadline follows the new calendar; each move is recorded on the case.
+        let recomputed = self.recompute_application_deadlines(actor).await?;
         Ok(CalendarImport {
             revision,
+            recomputed,
             years: years.into_iter().collect(),
             rows: parsed.days.len(),
             warnings: parsed.warnings,

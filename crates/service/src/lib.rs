@@ -8,6 +8,7 @@
 
 mod accounts;
 mod agencies;
+mod applications;
 mod attachments;
 mod audit;
 mod calendar;
@@ -15,6 +16,7 @@ mod columns;
 mod crypto;
 mod guide;
 mod items;
+mod proceedings;
 mod search;
 mod settings;
 mod stats;
@@ -29,6 +31,10 @@ use serde::Serialize;
 
 pub use accounts::{LoginError, NewUser, SessionInfo, SetupForm, UserUpdate};
 pub use agencies::AgencyNode;
+pub use applications::{
+    ApplicationForm, ApplicationSettings, CaseLine, CaseView, Dashboard, EventView, PublicStatus,
+    SimilarView, Submitted, mask_applicant,
+};
 pub use attachments::accepted_extensions;
 pub use audit::AuditQuery;
 pub use calendar::CalendarImport;
@@ -37,6 +43,7 @@ pub use gongkai_search as search_index;
 pub use gongkai_store as store;
 pub use guide::Guide;
 pub use items::{FieldFinding, ItemForm, PublicItem, sanitize_body};
+pub use proceedings::{ProceedingForm, ProceedingView, letter_docx};
 pub use search::{SearchForm, search_index_in_memory};
 pub use settings::{CHAIN_ROLES, PublishingSettings};
 pub use stats::{ColumnFreshness, YearFigures};

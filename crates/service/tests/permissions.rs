@@ -28,6 +28,13 @@ fn expected(role: Role, action: Action, rel: Rel) -> bool {
             A::DraftItems => matches!(role, R::Drafter | R::DivisionHead | R::Leader | R::Office),
             A::ReviewItems => matches!(role, R::DivisionHead | R::Leader | R::Office),
             A::PublishItems => matches!(role, R::Drafter | R::Office),
+            A::ViewApplications => matches!(
+                role,
+                R::Drafter | R::Leader | R::Office | R::OfficeHead | R::Supervisor
+            ),
+            A::HandleApplications => matches!(role, R::Drafter | R::Office | R::OfficeHead),
+            A::ApproveApplications => role == R::OfficeHead,
+            A::ManageProceedings => matches!(role, R::Office | R::OfficeHead),
         },
         Rel::Child => match action {
             A::ViewBackOffice | A::ViewUsers | A::ViewAudit => {
@@ -36,7 +43,13 @@ fn expected(role: Role, action: Action, rel: Rel) -> bool {
             A::ManageUsers | A::ManageAgencies | A::ManageDivisions | A::ManageColumns => {
                 role == R::Admin
             }
-            A::DraftItems | A::ReviewItems | A::PublishItems => false,
+            A::ViewApplications => role == R::Supervisor,
+            A::DraftItems
+            | A::ReviewItems
+            | A::PublishItems
+            | A::HandleApplications
+            | A::ApproveApplications
+            | A::ManageProceedings => false,
         },
     }
 }
@@ -113,6 +126,31 @@ async fn probe(
             .map(drop),
         Action::ReviewItems => svc.review_queue(actor, target).await.map(drop),
         Action::PublishItems => svc.publish_queue(actor, target).await.map(drop),
+        Action::ViewApplications => svc
+            .applications(
+                actor,
+                target,
+                gongkai_service::store::ApplicationFilter::default(),
+                1,
+            )
+            .await
+            .map(drop),
+        Action::HandleApplications => svc.my_applications(actor, target).await.map(drop),
+        Action::ApproveApplications => svc.approval_queue(actor, target).await.map(drop),
+        Action::ManageProceedings => svc
+            .save_proceeding(
+                actor,
+                target,
+                None,
+                &gongkai_service::ProceedingForm {
+                    kind: "administrative_review".into(),
+                    body: "某市人民政府".into(),
+                    filed_on: "2026-03-02".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map(drop),
         Action::ViewAudit => svc
             .audit_events(
                 actor,
@@ -193,6 +231,7 @@ async fn every_role_every_action_every_relation() {
                             | Action::ManageDivisions
                             | Action::ManageColumns
                             | Action::DraftItems
+                            | Action::ManageProceedings
                     );
                     let wrote = after - before;
                     assert_eq!(
@@ -204,7 +243,7 @@ async fn every_role_every_action_every_relation() {
                 }
             }
         }
-        assert_eq!(checked, 6 * Action::ALL.len() * 4);
+        assert_eq!(checked, Role::ALL.len() * Action::ALL.len() * 4);
         // The domain table agrees with the hand-written one.
         for role in Role::ALL {
             for action in Action::ALL {

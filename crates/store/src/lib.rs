@@ -13,6 +13,7 @@
 
 mod accounts;
 mod agencies;
+mod applications;
 mod audit;
 mod calendar;
 mod columns;
@@ -30,6 +31,9 @@ use sqlx::{Any, AnyPool, Row, Transaction};
 
 pub use accounts::{AccountToken, TokenPurpose, User};
 pub use agencies::{Agency, AgencyKind, Division};
+pub use applications::{
+    ApplicationEvent, ApplicationFile, ApplicationFilter, ApplicationRow, ProceedingRow, Reminder,
+};
 pub use audit::AuditFilter;
 pub use calendar::CalendarRevision;
 pub use columns::{Column, NewColumn};
@@ -241,7 +245,10 @@ impl Store {
 
     /// Counts rows of a table; for tests and the admin overview. `table` must be a known name.
     pub async fn count(&self, table: &str) -> Result<i64> {
-        const TABLES: [&str; 8] = [
+        const TABLES: [&str; 11] = [
+            "applications",
+            "application_events",
+            "proceedings",
             "agencies",
             "divisions",
             "users",
