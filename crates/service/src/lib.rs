@@ -32,8 +32,8 @@ use serde::Serialize;
 pub use accounts::{LoginError, NewUser, SessionInfo, SetupForm, UserUpdate};
 pub use agencies::AgencyNode;
 pub use applications::{
-    ApplicationForm, ApplicationSettings, CaseLine, CaseView, Dashboard, EventView, PublicStatus,
-    SimilarView, Submitted, mask_applicant,
+    ApplicationForm, ApplicationSettings, CaseLine, CaseView, Dashboard, EventView,
+    INTAKE_PER_HOUR, PublicStatus, SimilarView, Submitted, mask_applicant,
 };
 pub use attachments::accepted_extensions;
 pub use audit::AuditQuery;

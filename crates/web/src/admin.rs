@@ -39,6 +39,7 @@ async fn abilities(state: &AppState, staff: &Staff) -> Value {
         manage_users => any(Action::ManageUsers).await,
         manage_agencies => any(Action::ManageAgencies).await,
         view_audit => any(Action::ViewAudit).await,
+        view_applications => any(Action::ViewApplications).await,
     }
 }
 
@@ -1508,6 +1509,100 @@ pub(crate) async fn settings_submit(
                 Some(f),
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ser(field_errors(&e)),
+                None,
+            )
+            .await
+        }
+        Err(e) => service_error(&e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct CalendarQuery {
+    year: Option<i32>,
+    done: Option<String>,
+}
+
+/// The working-day calendar: revisions, a year's listed days, and the import form (calendar.md
+/// §4.2; only the top-level agency's administrator may import).
+pub(crate) async fn calendar_page(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Query(q): Query<CalendarQuery>,
+) -> Response {
+    calendar_view(&state, &s, &staff, StatusCode::OK, q, no_errors(), None).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn calendar_view(
+    state: &AppState,
+    s: &Session,
+    staff: &Staff,
+    status: StatusCode,
+    q: CalendarQuery,
+    errors: Value,
+    result: Option<gongkai_service::CalendarImport>,
+) -> Response {
+    let svc = &state.service;
+    let today = svc.clock().today();
+    let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&today));
+    let cal = match svc.calendar().await {
+        Ok(c) => c,
+        Err(e) => return service_error(&e),
+    };
+    let days: Vec<Value> = cal
+        .days_in(year)
+        .into_iter()
+        .map(|(d, k)| context! { date => d.to_string(), kind => k.id(), working => cal.is_working_day(d) })
+        .collect();
+    let revisions = svc.calendar_revisions().await.unwrap_or_default();
+    let b = staff_base(state, s, staff).await;
+    page(
+        status,
+        "admin/calendar.html",
+        context! {
+            year, covered => cal.covers(year), days, revisions => ser(revisions), errors, result => ser(result),
+            done => q.done, ..b
+        },
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct CalendarForm {
+    text: String,
+    source: String,
+    reason: String,
+}
+
+pub(crate) async fn calendar_import(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Form(f): Form<CalendarForm>,
+) -> Response {
+    match state
+        .service
+        .import_calendar(&staff.actor(), &f.text, &f.source, &f.reason)
+        .await
+    {
+        Ok(r) => {
+            let q = CalendarQuery {
+                year: r.years.first().copied(),
+                done: Some("imported".into()),
+            };
+            calendar_view(&state, &s, &staff, StatusCode::OK, q, no_errors(), Some(r)).await
+        }
+        Err(e @ ServiceError::Invalid(_)) => {
+            let errors = ser(field_errors(&e));
+            calendar_view(
+                &state,
+                &s,
+                &staff,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                CalendarQuery::default(),
+                errors,
                 None,
             )
             .await

@@ -6,6 +6,7 @@
 //! into service calls and service errors into pages; they never write SQL or decide permissions.
 
 mod admin;
+mod applications;
 mod assets;
 mod cache;
 mod items;
@@ -138,6 +139,39 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/attachments/{id}", get(items::download))
         .route("/attachments/{id}/remove", post(items::detach))
+        .route("/applications", get(applications::list))
+        .route(
+            "/applications/new",
+            get(applications::register_form).post(applications::register_submit),
+        )
+        .route(
+            "/applications/settings",
+            get(applications::settings_form).post(applications::settings_submit),
+        )
+        .route("/applications/report", get(applications::report))
+        .route("/applications/{id}", get(applications::detail))
+        .route("/applications/{id}/act/{event}", post(applications::act))
+        .route("/applications/{id}/assign", post(applications::assign))
+        .route("/applications/{id}/type", post(applications::change_type))
+        .route("/applications/{id}/files", post(applications::upload))
+        .route(
+            "/applications/{id}/letters/{kind}",
+            get(applications::letter),
+        )
+        .route(
+            "/applications/{id}/letters/{kind}/docx",
+            get(applications::letter_docx),
+        )
+        .route("/application-files/{id}", get(applications::download))
+        .route(
+            "/proceedings",
+            get(applications::proceedings).post(applications::proceeding_create),
+        )
+        .route("/proceedings/{id}", post(applications::proceeding_update))
+        .route(
+            "/calendar",
+            get(admin::calendar_page).post(admin::calendar_import),
+        )
         .route("/audit", get(admin::audit))
         .route("/audit/verify", get(admin::audit_verify));
     Router::new()
@@ -150,6 +184,14 @@ pub fn router(state: AppState) -> Router {
         .route("/sitemap.xml", get(portal::sitemap))
         .route("/search", get(portal::search))
         .route("/care/{mode}", get(portal::care))
+        .route(
+            "/apply",
+            get(applications::apply_form).post(applications::apply_submit),
+        )
+        .route(
+            "/apply/status",
+            get(applications::status_form).post(applications::status_submit),
+        )
         .route("/login", get(public::login_form).post(public::login_submit))
         .route("/logout", post(public::logout))
         .route(
