@@ -58,8 +58,10 @@ async fn an_online_application_from_submission_to_archive() {
         let drafter_user = app.user("jbr", ems, &[Role::Drafter]).await;
         let drafter = Actor::User(drafter_user.clone());
         let other_drafter = Actor::User(app.user("jbr2", ems, &[Role::Drafter]).await);
-        let city_supervisor =
-            Actor::User(app.user("jiandu", app.agencies.city, &[Role::Supervisor]).await);
+        let city_supervisor = Actor::User(
+            app.user("jiandu", app.agencies.city, &[Role::Supervisor])
+                .await,
+        );
         let svc = &app.service;
 
         // Public intake: strict validation names each field.
