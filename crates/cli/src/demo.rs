@@ -33,7 +33,7 @@ type DemoUser = (
     &'static [Role],
 );
 
-const USERS: [DemoUser; 7] = [
+const USERS: [DemoUser; 8] = [
     ("admin", "王管理", ROOT, Some("办公室"), &[Role::Admin]),
     (
         "jiandu",
@@ -55,6 +55,13 @@ const USERS: [DemoUser; 7] = [
         "示例市应急管理局",
         Some("应急救援科"),
         &[Role::Drafter],
+    ),
+    (
+        "gkb.fzr",
+        "郑主任",
+        "示例市应急管理局",
+        Some("办公室"),
+        &[Role::OfficeHead],
     ),
     (
         "chuzhang",
@@ -182,6 +189,7 @@ pub async fn ensure(svc: &Service, data_dir: &Path) -> Result<Vec<String>, Strin
         ));
     }
     demo_items(svc).await?;
+    demo_applications(svc).await?;
     write_private(&file, &(lines.join("\n") + "\n"))?;
     Ok(lines)
 }
@@ -485,6 +493,643 @@ async fn demo_items(svc: &Service) -> Result<(), String> {
     form.body = "联系人：张某某，手机13812345678，身份证号11010519491231002X。".into();
     form.generated_on = "2026-11-19".into();
     demo.create_item(&drafter, ems.id, &form)
+        .await
+        .map_err(msg)?;
+    Ok(())
+}
+
+/// One demo application: receipt date (2026 unless the month is 12 → 2025), applicant type,
+/// name, what is asked, and how far it goes.
+type DemoCase = (
+    (u32, u32),
+    &'static str,
+    &'static str,
+    &'static str,
+    DemoPath,
+);
+
+#[derive(Clone, Copy)]
+enum DemoPath {
+    /// Decided with this disposition and delivered; `true` = archived too.
+    Decided(gongkai_domain::application::Disposition, bool),
+    CorrectionLapsed,
+    FeeLapsed,
+    Withdrawn,
+    /// Left open in this state.
+    Open(&'static str),
+}
+
+const CASES: &[DemoCase] = {
+    use DemoPath::{CorrectionLapsed, Decided, FeeLapsed, Open, Withdrawn};
+    use gongkai_domain::application::Disposition as D;
+    &[
+        (
+            (12, 22),
+            "natural_person",
+            "陈明",
+            "2025年度冬季森林防火检查通报",
+            Decided(D::Granted, true),
+        ),
+        (
+            (1, 12),
+            "natural_person",
+            "刘芳",
+            "某化工园区2025年度安全评价报告",
+            Decided(D::PartiallyGranted, true),
+        ),
+        (
+            (1, 26),
+            "commercial_enterprise",
+            "示例市宏达建材有限公司",
+            "本企业安全生产许可证审查意见",
+            Decided(D::Granted, true),
+        ),
+        (
+            (2, 9),
+            "natural_person",
+            "黄伟",
+            "应急物资储备库选址论证会议记录",
+            Decided(D::DeniedProcessInformation, true),
+        ),
+        (
+            (2, 27),
+            "natural_person",
+            "周静",
+            "某县2019年地震应急演练方案",
+            Decided(D::UnableNotHeld, false),
+        ),
+        (
+            (3, 10),
+            "research_institution",
+            "示例大学公共安全研究院",
+            "全市2015—2025年生产安全事故逐月统计分析",
+            Decided(D::UnableNeedsCreation, false),
+        ),
+        (
+            (3, 24),
+            "natural_person",
+            "吴强",
+            "关于某企业违法排污问题的举报",
+            Decided(D::NotProcessedPetition, false),
+        ),
+        (
+            (4, 8),
+            "natural_person",
+            "吴强",
+            "关于某企业违法排污问题的处理结果",
+            Decided(D::NotProcessedRepeated, false),
+        ),
+        (
+            (4, 21),
+            "natural_person",
+            "郑丽",
+            "《示例市应急管理年鉴（2025）》",
+            Decided(D::NotProcessedPublication, false),
+        ),
+        (
+            (5, 11),
+            "natural_person",
+            "孙浩",
+            "本人已收到的行政处罚决定书的重新出具",
+            Decided(D::NotProcessedConfirmation, false),
+        ),
+        (
+            (5, 25),
+            "public_interest_org",
+            "示例市绿色环境保护协会",
+            "危险化学品重大危险源企业名单",
+            Decided(D::DeniedSecurityStability, false),
+        ),
+        (
+            (6, 8),
+            "legal_service_org",
+            "示例律师事务所",
+            "某安全事故调查报告中涉及企业的商业信息",
+            Decided(D::DeniedThirdPartyRights, false),
+        ),
+        (
+            (6, 22),
+            "natural_person",
+            "马军",
+            "某事故行政处罚案卷全部材料",
+            Decided(D::DeniedEnforcementFiles, false),
+        ),
+        (
+            (7, 6),
+            "natural_person",
+            "朱红",
+            "本机关2025年人员招录内部考核记录",
+            Decided(D::DeniedInternalAffairs, false),
+        ),
+        (
+            (7, 20),
+            "natural_person",
+            "胡斌",
+            "某地下人防工程平面布置图",
+            Decided(D::DeniedStateSecret, false),
+        ),
+        (
+            (8, 3),
+            "natural_person",
+            "林琳",
+            "他人名下不动产登记资料",
+            Decided(D::DeniedAdministrativeQuery, false),
+        ),
+        (
+            (8, 17),
+            "other_org",
+            "示例市某社区居民委员会",
+            "某涉密文件的全文",
+            Decided(D::DeniedProhibitedByLaw, false),
+        ),
+        (
+            (9, 1),
+            "natural_person",
+            "何平",
+            "关于某事项的文件",
+            Decided(D::UnableStillUnclear, false),
+        ),
+        (
+            (9, 14),
+            "natural_person",
+            "罗刚",
+            "全市所有企业近十年的全部执法文书",
+            Decided(D::NotProcessedExcessive, false),
+        ),
+        (
+            (9, 28),
+            "natural_person",
+            "高洁",
+            "关于某工程的有关材料",
+            CorrectionLapsed,
+        ),
+        (
+            (10, 12),
+            "commercial_enterprise",
+            "示例市信息咨询有限公司",
+            "2026年度全部安全检查记录（约 300 页）",
+            FeeLapsed,
+        ),
+        (
+            (10, 19),
+            "natural_person",
+            "梁宇",
+            "某路段积水点整治方案",
+            Withdrawn,
+        ),
+        (
+            (10, 26),
+            "natural_person",
+            "宋佳",
+            "2026年防汛应急预案修订说明",
+            Decided(D::Granted, false),
+        ),
+        (
+            (11, 2),
+            "natural_person",
+            "唐亮",
+            "某建设项目安全设施设计审查意见",
+            Open("decided"),
+        ),
+        (
+            (11, 5),
+            "natural_person",
+            "韩雪",
+            "2026年安全生产专项整治资金使用情况",
+            Open("under_review"),
+        ),
+        (
+            (11, 9),
+            "commercial_enterprise",
+            "示例市安达物流有限公司",
+            "本企业危险货物运输事故调查结论",
+            Open("consulting"),
+        ),
+        (
+            (11, 12),
+            "natural_person",
+            "冯涛",
+            "近五年全部安全检查记录",
+            Open("awaiting_payment"),
+        ),
+        (
+            (11, 16),
+            "natural_person",
+            "曹敏",
+            "某企业应急预案备案情况",
+            Open("awaiting_correction"),
+        ),
+        (
+            (11, 18),
+            "natural_person",
+            "彭飞",
+            "大量重复的同类信息",
+            Open("awaiting_explanation"),
+        ),
+        (
+            (11, 20),
+            "natural_person",
+            "曾亮",
+            "2026年第三季度安全生产形势分析",
+            Open("in_progress"),
+        ),
+        (
+            (11, 24),
+            "natural_person",
+            "邓颖",
+            "某危化品仓库的应急处置预案",
+            Open("registered"),
+        ),
+        (
+            (11, 25),
+            "natural_person",
+            "蔡琴",
+            "2026年应急避难场所名录",
+            Open("submitted"),
+        ),
+    ]
+};
+
+/// A year of applications for the EMS bureau in every state and with every outcome, each
+/// handled through the real service on a demo clock set to the day of each event.
+async fn demo_applications(svc: &Service) -> Result<(), String> {
+    use gongkai_domain::application::{
+        Command, ConsultationKind, Decision, DeliveryKind, Disposition as D, FeeMethod, Withheld,
+    };
+    let store = svc.store();
+    let msg = |e: gongkai_service::ServiceError| e.to_string();
+    let ems = store
+        .agency_by_name("示例市应急管理局")
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("demo agency")?;
+    let user = |name: &'static str| async move {
+        store
+            .user_by_username(name)
+            .await
+            .ok()
+            .flatten()
+            .ok_or_else(|| format!("demo user {name}"))
+    };
+    let office = Actor::User(user("gongkaiban").await?);
+    let head = Actor::User(user("gkb.fzr").await?);
+    let handler = user("jingban").await?;
+    let drafter = Actor::User(handler.clone());
+    let clock = Arc::new(FixedClock::new(Utc::now()));
+    let demo = Service::new(store.clone(), clock.clone(), ServiceConfig::default());
+    let day = |y: i32, m: u32, d: u32| -> Result<chrono::NaiveDate, String> {
+        chrono::NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| "demo date".to_owned())
+    };
+    let at =
+        |d: chrono::NaiveDate| Utc.from_utc_datetime(&d.and_hms_opt(2, 0, 0).unwrap_or_default());
+    let cal = svc.calendar().await.map_err(msg)?;
+    for ((m, d), kind, name, title, path) in CASES {
+        let year = if *m == 12 { 2025 } else { 2026 };
+        let receipt = day(year, *m, *d)?;
+        clock.set(at(receipt));
+        let org = *kind != "natural_person";
+        let form = gongkai_service::ApplicationForm {
+            kind: if org {
+                "organisation"
+            } else {
+                "natural_person"
+            }
+            .into(),
+            applicant_type: if org { (*kind).into() } else { String::new() },
+            name: (*name).into(),
+            id_type: if org {
+                String::new()
+            } else {
+                "resident_id".into()
+            },
+            phone: "0513-85001234".into(),
+            postal_address: "示例市某区某路某号".into(),
+            info_title: (*title).into(),
+            medium: "paper".into(),
+            delivery: "post".into(),
+            channel: if matches!(path, DemoPath::Open("submitted")) {
+                "post_ordinary"
+            } else {
+                "in_person"
+            }
+            .into(),
+            submitted_on: receipt.to_string(),
+            received_on: receipt.to_string(),
+            ..gongkai_service::ApplicationForm::default()
+        };
+        let (id, _, _) = demo
+            .register_application(&office, ems.id, &form)
+            .await
+            .map_err(msg)?;
+        if matches!(path, DemoPath::Open("submitted")) {
+            continue;
+        }
+        if matches!(path, DemoPath::Open("registered")) {
+            continue;
+        }
+        demo.assign_application(&office, id, Some(handler.id), None)
+            .await
+            .map_err(msg)?;
+        // The n-th working day after receipt, as a date to act on.
+        let wd = |n: u32| cal.add_working_days(receipt, n, false).unwrap_or(receipt);
+        let act = |on: chrono::NaiveDate, who: &Actor, cmd: Command| {
+            let (demo, clock, who) = (demo.clone(), clock.clone(), who.clone());
+            async move {
+                clock.set(at(on));
+                demo.act_on_application(&who, id, cmd).await.map(drop)
+            }
+        };
+        let decision = |disp: D| Decision {
+            disposition: disp,
+            basis: if disp.usual_basis().is_empty() {
+                "《中华人民共和国政府信息公开条例》第三十九条".into()
+            } else {
+                disp.usual_basis().into()
+            },
+            reasons: if disp == D::Granted {
+                String::new()
+            } else {
+                format!("经审查，所申请信息属于“{}”的情形。", disp.label())
+            },
+            provided: if matches!(disp, D::Granted | D::PartiallyGranted) {
+                "随本答复书邮寄所申请信息的复印件。".into()
+            } else {
+                String::new()
+            },
+            withheld: if disp == D::PartiallyGranted {
+                vec![Withheld {
+                    what: "评价报告中企业的工艺参数".into(),
+                    reason: "属于商业秘密，公开会损害企业合法权益".into(),
+                    basis: "条例第十五条".into(),
+                }]
+            } else {
+                Vec::new()
+            },
+            letter_no: None,
+            issued_on: None,
+            on_spot: false,
+        };
+        let decide = |disp: D, from: u32| {
+            let act = &act;
+            let (drafter, head) = (&drafter, &head);
+            async move {
+                act(
+                    wd(from),
+                    drafter,
+                    Command::SubmitDraft {
+                        decision: decision(disp),
+                    },
+                )
+                .await?;
+                act(
+                    wd(from + 1),
+                    head,
+                    Command::ApproveDecision {
+                        on: wd(from + 1),
+                        letter_no: String::new(),
+                    },
+                )
+                .await
+            }
+        };
+        let deliver = |on: chrono::NaiveDate| {
+            act(
+                on,
+                &drafter,
+                Command::Deliver {
+                    kind: DeliveryKind::Posted,
+                    on,
+                    proof: "EMS 挂号信回执".into(),
+                },
+            )
+        };
+        let r: Result<(), gongkai_service::ServiceError> = async {
+            match *path {
+                DemoPath::Decided(disp, archive) => {
+                    if disp == D::UnableStillUnclear {
+                        act(
+                            wd(2),
+                            &drafter,
+                            Command::RequestCorrection {
+                                on: wd(2),
+                                received_on: None,
+                                items: "请写明所需文件的标题、文号或形成时间".into(),
+                                guidance: "可在本机关网站“政府信息公开”栏目检索".into(),
+                                period_wd: None,
+                            },
+                        )
+                        .await?;
+                        act(wd(5), &drafter, Command::ReceiveCorrection { on: wd(5) }).await?;
+                    }
+                    if disp == D::NotProcessedExcessive {
+                        act(wd(2), &drafter, Command::RequestExplanation { on: wd(2) }).await?;
+                        act(
+                            wd(6),
+                            &drafter,
+                            Command::ExplanationReceived {
+                                on: wd(6),
+                                accepted: false,
+                            },
+                        )
+                        .await?;
+                    }
+                    if matches!(disp, D::PartiallyGranted | D::DeniedThirdPartyRights) {
+                        act(
+                            wd(3),
+                            &drafter,
+                            Command::StartConsultation {
+                                kind: ConsultationKind::ThirdParty,
+                                party: "有关企业".into(),
+                                on: wd(3),
+                            },
+                        )
+                        .await?;
+                        act(
+                            wd(4),
+                            &drafter,
+                            Command::ConsultationReceived {
+                                index: 0,
+                                on: wd(4),
+                            },
+                        )
+                        .await?;
+                        act(
+                            wd(9),
+                            &drafter,
+                            Command::ConsultationAnswered {
+                                index: 0,
+                                on: wd(9),
+                                opinion: "不同意公开涉及本企业商业秘密的内容".into(),
+                                objected: true,
+                            },
+                        )
+                        .await?;
+                    }
+                    if *m == 1 && *d == 26 {
+                        act(
+                            wd(8),
+                            &head,
+                            Command::ApproveExtension {
+                                on: wd(8),
+                                wd: 10,
+                                reason: "需调取多个科室的审查材料".into(),
+                            },
+                        )
+                        .await?;
+                    }
+                    decide(disp, 10).await?;
+                    deliver(wd(12)).await?;
+                    if archive {
+                        act(wd(14), &drafter, Command::Archive).await?;
+                    }
+                }
+                DemoPath::CorrectionLapsed => {
+                    act(
+                        wd(3),
+                        &drafter,
+                        Command::RequestCorrection {
+                            on: wd(3),
+                            received_on: None,
+                            items: "请写明所需材料的名称或工程名称".into(),
+                            guidance: String::new(),
+                            period_wd: None,
+                        },
+                    )
+                    .await?;
+                    act(wd(15), &drafter, Command::CorrectionLapsed).await?;
+                }
+                DemoPath::FeeLapsed => {
+                    act(
+                        wd(2),
+                        &head,
+                        Command::IssueFeeNotice {
+                            on: wd(2),
+                            received_on: None,
+                            method: FeeMethod::PerPage,
+                            units: 300,
+                            amount_yuan: 0,
+                        },
+                    )
+                    .await?;
+                    act(wd(24), &drafter, Command::FeeLapsed).await?;
+                }
+                DemoPath::Withdrawn => {
+                    act(
+                        wd(3),
+                        &drafter,
+                        Command::Withdraw {
+                            on: wd(3),
+                            reason: "申请人书面撤回申请".into(),
+                        },
+                    )
+                    .await?;
+                }
+                DemoPath::Open(state) => match state {
+                    "decided" => {
+                        decide(D::Granted, 8).await?;
+                    }
+                    "under_review" => {
+                        act(
+                            wd(3),
+                            &drafter,
+                            Command::SubmitDraft {
+                                decision: decision(D::Granted),
+                            },
+                        )
+                        .await?;
+                    }
+                    "consulting" => {
+                        act(
+                            wd(2),
+                            &drafter,
+                            Command::StartConsultation {
+                                kind: ConsultationKind::ThirdParty,
+                                party: "示例市安达物流有限公司事故相关方".into(),
+                                on: wd(2),
+                            },
+                        )
+                        .await?;
+                        act(
+                            wd(3),
+                            &drafter,
+                            Command::ConsultationReceived {
+                                index: 0,
+                                on: wd(3),
+                            },
+                        )
+                        .await?;
+                    }
+                    "awaiting_payment" => {
+                        act(
+                            wd(2),
+                            &head,
+                            Command::IssueFeeNotice {
+                                on: wd(2),
+                                received_on: None,
+                                method: FeeMethod::PerPage,
+                                units: 150,
+                                amount_yuan: 0,
+                            },
+                        )
+                        .await?;
+                    }
+                    "awaiting_correction" => {
+                        act(
+                            wd(2),
+                            &drafter,
+                            Command::RequestCorrection {
+                                on: wd(2),
+                                received_on: None,
+                                items: "请写明企业名称".into(),
+                                guidance: String::new(),
+                                period_wd: None,
+                            },
+                        )
+                        .await?;
+                    }
+                    "awaiting_explanation" => {
+                        act(wd(2), &drafter, Command::RequestExplanation { on: wd(2) }).await?;
+                    }
+                    _ => {}
+                },
+            }
+            Ok(())
+        }
+        .await;
+        r.map_err(|e| format!("demo application {title}: {e}"))?;
+    }
+    // One reconsideration and one lawsuit in the register.
+    let mut f = gongkai_service::ProceedingForm {
+        kind: "administrative_review".into(),
+        subject: "application_decision".into(),
+        case_number: "示政复〔2026〕12号".into(),
+        body: "示例市人民政府".into(),
+        procedure: "simple".into(),
+        plaintiff: "黄伟".into(),
+        filed_on: "2026-04-02".into(),
+        notified_on: "2026-04-03".into(),
+        result: "upheld".into(),
+        result_on: "2026-05-10".into(),
+        raw_result: "维持".into(),
+        ..gongkai_service::ProceedingForm::default()
+    };
+    svc.save_proceeding(&office, ems.id, None, &f)
+        .await
+        .map_err(msg)?;
+    f = gongkai_service::ProceedingForm {
+        kind: "litigation".into(),
+        path: "after_review".into(),
+        case_number: "（2026）示0102行初45号".into(),
+        body: "示例市某区人民法院".into(),
+        procedure: "ordinary".into(),
+        filed_on: "2026-05-20".into(),
+        notified_on: "2026-05-22".into(),
+        result: "pending".into(),
+        result_on: String::new(),
+        raw_result: String::new(),
+        ..f
+    };
+    svc.save_proceeding(&office, ems.id, None, &f)
         .await
         .map_err(msg)?;
     Ok(())

@@ -36,3 +36,30 @@ fn publishing_in_a_real_browser_and_accessibility_of_public_pages() {
         "{text}"
     );
 }
+
+/// The disclosure-application path of issue 6 in Chromium: the public submits → the office
+/// handles it through 补正 and a decision → the reply letter is produced → the status page shows
+/// it closed (`e2e/apply.mjs`).
+#[test]
+fn an_application_in_a_real_browser() {
+    if std::env::var("GONGKAI_TEST_BROWSER").is_err() {
+        eprintln!("skipped: GONGKAI_TEST_BROWSER is not set (run scripts/test)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(env!("CARGO_BIN_EXE_gongkai"), dir.path(), &["--demo"]);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../e2e/apply.mjs");
+    let out = Command::new("node")
+        .arg(script)
+        .arg(format!("http://{}", s.addr))
+        .arg(dir.path())
+        .output()
+        .expect("node (scripts/test installs it)");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "browser test failed:\n{text}");
+    assert!(text.contains("shown closed"), "{text}");
+}
