@@ -45,7 +45,13 @@ async fn act(
     event: &str,
     form: &[(&str, &str)],
 ) -> gongkai_test_support::Page {
-    c.get(&format!("/admin/applications/{id}")).await;
+    let page = c.get(&format!("/admin/applications/{id}")).await;
+    assert!(
+        page.body.contains("name=\"csrf\""),
+        "{event}: the case page did not render: {} {}",
+        page.status,
+        page.text()
+    );
     c.post(&format!("/admin/applications/{id}/act/{event}"), form)
         .await
 }
@@ -427,4 +433,295 @@ async fn counter_registration_shows_the_query_code_once() {
     // The code is not shown again.
     let again = c.get(loc.split('?').next().unwrap()).await;
     assert!(!again.body.contains("id=\"query-code\""));
+}
+
+/// The events the main path does not take, each through its form: on-the-spot answer, extension
+/// of the correction period and its lapse, consultation receipt and lapse, the Art. 35 delay,
+/// fee notice / payment / lapse, return of a draft, withdrawal, archive, the applicant-type
+/// correction, and case files — with the refusals the law requires.
+#[tokio::test]
+async fn every_other_event_through_its_form() {
+    let app = TestApp::new().await;
+    let ems = app.agencies.ems;
+    app.user("gkb", ems, &[Role::Office]).await;
+    app.user("gkb.head", ems, &[Role::OfficeHead]).await;
+    let mut office = app.login("gkb").await;
+    let mut head = app.login("gkb.head").await;
+    let svc = &app.service;
+    let register = |name: &'static str| {
+        let svc = svc.clone();
+        async move {
+            let f = gongkai_service::ApplicationForm {
+                kind: "natural_person".into(),
+                name: name.into(),
+                channel: "in_person".into(),
+                received_on: "2026-03-02".into(),
+                submitted_on: "2026-03-02".into(),
+                description: format!("{name}申请的信息"),
+                ..Default::default()
+            };
+            let actor = gongkai_service::Actor::User(
+                svc.store().user_by_username("gkb").await.unwrap().unwrap(),
+            );
+            svc.register_application(&actor, ems, &f).await.unwrap().0
+        }
+    };
+    let ok = |p: &gongkai_test_support::Page| {
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.text());
+    };
+
+    // On the spot, on the day of receipt.
+    let a = register("甲").await;
+    ok(&act(
+        &mut office,
+        a,
+        "answer_on_spot",
+        &[
+            ("disposition", "not_processed_publication"),
+            (
+                "basis",
+                "《中华人民共和国政府信息公开条例》第三十九条第二款",
+            ),
+            ("reasons", "所需为公开出版物，可在市图书馆查阅"),
+        ],
+    )
+    .await);
+    let v = svc
+        .application(&gongkai_service::Actor::System, a)
+        .await
+        .unwrap();
+    assert_eq!(v.state, "closed");
+    assert!(v.case.decision.unwrap().letter_no.is_some());
+    ok(&act(&mut office, a, "archive", &[]).await);
+
+    // 补正 → extension of its period → lapse only after it ran out.
+    let b = register("乙").await;
+    ok(&act(
+        &mut office,
+        b,
+        "request_correction",
+        &[
+            ("items", "请写明文件名称"),
+            ("on", "2026-03-02"),
+            ("period_wd", "3"),
+        ],
+    )
+    .await);
+    let r = act(
+        &mut office,
+        b,
+        "request_correction",
+        &[("items", "再次补正"), ("on", "2026-03-02")],
+    )
+    .await;
+    r.expect(StatusCode::CONFLICT);
+    ok(&act(
+        &mut office,
+        b,
+        "extend_correction_period",
+        &[("extra_wd", "2"), ("reason", "申请人出差")],
+    )
+    .await);
+    let r = act(&mut office, b, "correction_lapsed", &[]).await;
+    r.expect(StatusCode::CONFLICT);
+    assert!(r.text().contains("届满前不能"), "{}", r.text());
+    app.clock.advance(chrono::Duration::days(10));
+    // Sessions end after 30 idle minutes: sign in again.
+    office = app.login("gkb").await;
+    head = app.login("gkb.head").await;
+    ok(&act(&mut office, b, "correction_lapsed", &[]).await);
+    let reply = office
+        .get(&format!("/admin/applications/{b}/letters/reply"))
+        .await;
+    reply.expect(StatusCode::OK);
+    assert!(reply.text().contains("视为放弃申请"));
+    let corr = office
+        .get(&format!("/admin/applications/{b}/letters/correction"))
+        .await;
+    assert!(
+        corr.text().contains("政府信息公开申请补正通知书")
+            && corr.text().contains("请写明文件名称")
+    );
+
+    // Consultation: receipt, then lapse after 15 working days.
+    let c = register("丙").await;
+    office.get(&format!("/admin/applications/{c}")).await;
+    ok(&office
+        .post(
+            &format!("/admin/applications/{c}/assign"),
+            &[("handler_id", ""), ("division_id", "")],
+        )
+        .await);
+    ok(&act(
+        &mut office,
+        c,
+        "start_consultation",
+        &[
+            ("kind", "third_party"),
+            ("party", "某公司"),
+            ("on", "2026-03-12"),
+        ],
+    )
+    .await);
+    ok(&act(
+        &mut office,
+        c,
+        "consultation_received",
+        &[("index", "0"), ("on", "2026-03-12")],
+    )
+    .await);
+    let r = act(&mut office, c, "consultation_lapsed", &[("index", "0")]).await;
+    r.expect(StatusCode::CONFLICT);
+    app.clock.advance(chrono::Duration::days(30));
+    // Sessions end after 30 idle minutes: sign in again.
+    office = app.login("gkb").await;
+    head = app.login("gkb.head").await;
+    ok(&act(&mut office, c, "consultation_lapsed", &[("index", "0")]).await);
+    // Art. 35: reasons accepted, a later date fixed by the head.
+    ok(&act(&mut office, c, "request_explanation", &[]).await);
+    ok(&act(
+        &mut office,
+        c,
+        "explanation_received",
+        &[("accepted", "yes")],
+    )
+    .await);
+    let r = act(
+        &mut head,
+        c,
+        "set_delay_period",
+        &[("until", "2026-04-01"), ("reason", "x")],
+    )
+    .await;
+    r.expect(StatusCode::CONFLICT);
+    ok(&act(
+        &mut head,
+        c,
+        "set_delay_period",
+        &[("until", "2026-06-30"), ("reason", "涉及档案数量大")],
+    )
+    .await);
+    assert!(
+        office
+            .get(&format!("/admin/applications/{c}"))
+            .await
+            .text()
+            .contains("2026-06-30")
+    );
+    // A draft returned with an opinion; then the applicant withdraws.
+    ok(&act(
+        &mut office,
+        c,
+        "submit_draft",
+        &[
+            ("disposition", "unable_not_held"),
+            (
+                "basis",
+                "《中华人民共和国政府信息公开条例》第三十六条第（四）项",
+            ),
+            ("reasons", "经检索未找到"),
+        ],
+    )
+    .await);
+    let r = act(&mut head, c, "return_draft", &[("opinion", "")]).await;
+    r.expect(StatusCode::CONFLICT);
+    ok(&act(
+        &mut head,
+        c,
+        "return_draft",
+        &[("opinion", "请写明检索范围")],
+    )
+    .await);
+    ok(&act(&mut office, c, "withdraw", &[("reason", "申请人书面撤回")]).await);
+    assert_eq!(
+        svc.application(&gongkai_service::Actor::System, c)
+            .await
+            .unwrap()
+            .case
+            .disposition,
+        Some(gongkai_domain::application::Disposition::OtherOther)
+    );
+
+    // Fees: the head issues the notice; payment resumes the clock; a second case lapses.
+    let d = register("丁").await;
+    let e = register("戊").await;
+    for id in [d, e] {
+        office.get(&format!("/admin/applications/{id}")).await;
+        ok(&office
+            .post(
+                &format!("/admin/applications/{id}/assign"),
+                &[("handler_id", ""), ("division_id", "")],
+            )
+            .await);
+        let r = act(
+            &mut office,
+            id,
+            "issue_fee_notice",
+            &[("method", "per_page"), ("units", "250")],
+        )
+        .await;
+        r.expect(StatusCode::FORBIDDEN);
+        ok(&act(
+            &mut head,
+            id,
+            "issue_fee_notice",
+            &[("method", "per_page"), ("units", "250")],
+        )
+        .await);
+    }
+    let fee = office
+        .get(&format!("/admin/applications/{d}/letters/fee"))
+        .await;
+    assert!(fee.text().contains("人民币4700元"), "{}", fee.text());
+    ok(&act(&mut office, d, "fee_paid", &[("receipt_no", "票据 001")]).await);
+    app.clock.advance(chrono::Duration::days(40));
+    // Sessions end after 30 idle minutes: sign in again.
+    office = app.login("gkb").await;
+    head = app.login("gkb.head").await;
+    ok(&act(&mut office, e, "fee_lapsed", &[]).await);
+
+    // Applicant type correction needs a reason; files are attached and downloaded.
+    let r = office
+        .post(
+            &format!("/admin/applications/{d}/type"),
+            &[("applicant_type", "legal_service_org"), ("reason", "")],
+        )
+        .await;
+    r.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    ok(&office
+        .post(
+            &format!("/admin/applications/{d}/type"),
+            &[
+                ("applicant_type", "legal_service_org"),
+                ("reason", "申请书以律师事务所名义提交"),
+            ],
+        )
+        .await);
+    let file = svc
+        .attach_application_file(
+            &gongkai_service::Actor::System,
+            d,
+            "回执.txt",
+            "EMS 回执 1234".as_bytes(),
+        )
+        .await
+        .unwrap();
+    let got = office
+        .get(&format!("/admin/application-files/{}", file.id))
+        .await;
+    got.expect(StatusCode::OK);
+    assert!(got.body.contains("EMS 回执"));
+    let t3 = svc
+        .application_table3(&gongkai_service::Actor::System, ems, 2026, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        t3.row("received").unwrap().cells[4],
+        1,
+        "the corrected type counts"
+    );
+    assert_eq!(t3.row("other_overdue_correction").unwrap().cells[6], 1);
+    assert_eq!(t3.row("other_overdue_fee").unwrap().cells[6], 1);
+    assert_eq!(t3.row("not_processed_publication").unwrap().cells[6], 1);
+    assert_eq!(t3.row("other_other").unwrap().cells[6], 1);
 }
