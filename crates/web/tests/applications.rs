@@ -446,7 +446,6 @@ async fn every_other_event_through_its_form() {
     app.user("gkb", ems, &[Role::Office]).await;
     app.user("gkb.head", ems, &[Role::OfficeHead]).await;
     let mut office = app.login("gkb").await;
-    let mut head = app.login("gkb.head").await;
     let svc = &app.service;
     let register = |name: &'static str| {
         let svc = svc.clone();
@@ -528,7 +527,7 @@ async fn every_other_event_through_its_form() {
     app.clock.advance(chrono::Duration::days(10));
     // Sessions end after 30 idle minutes: sign in again.
     office = app.login("gkb").await;
-    head = app.login("gkb.head").await;
+    let mut head = app.login("gkb.head").await;
     ok(&act(&mut office, b, "correction_lapsed", &[]).await);
     let reply = office
         .get(&format!("/admin/applications/{b}/letters/reply"))
@@ -677,7 +676,6 @@ async fn every_other_event_through_its_form() {
     app.clock.advance(chrono::Duration::days(40));
     // Sessions end after 30 idle minutes: sign in again.
     office = app.login("gkb").await;
-    head = app.login("gkb.head").await;
     ok(&act(&mut office, e, "fee_lapsed", &[]).await);
 
     // Applicant type correction needs a reason; files are attached and downloaded.
