@@ -527,7 +527,6 @@ async fn every_other_event_through_its_form() {
     app.clock.advance(chrono::Duration::days(10));
     // Sessions end after 30 idle minutes: sign in again.
     office = app.login("gkb").await;
-    let mut head = app.login("gkb.head").await;
     ok(&act(&mut office, b, "correction_lapsed", &[]).await);
     let reply = office
         .get(&format!("/admin/applications/{b}/letters/reply"))
@@ -574,7 +573,7 @@ async fn every_other_event_through_its_form() {
     app.clock.advance(chrono::Duration::days(30));
     // Sessions end after 30 idle minutes: sign in again.
     office = app.login("gkb").await;
-    head = app.login("gkb.head").await;
+    let mut head = app.login("gkb.head").await;
     ok(&act(&mut office, c, "consultation_lapsed", &[("index", "0")]).await);
     // Art. 35: reasons accepted, a later date fixed by the head.
     ok(&act(&mut office, c, "request_explanation", &[]).await);
