@@ -775,7 +775,11 @@ async fn demo_applications(svc: &Service) -> Result<(), String> {
     let head = Actor::User(user("gkb.fzr").await?);
     let handler = user("jingban").await?;
     let drafter = Actor::User(handler.clone());
-    let clock = Arc::new(FixedClock::new(Utc::now()));
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2025, 12, 22, 2, 0, 0)
+            .single()
+            .ok_or("date")?,
+    ));
     let demo = Service::new(store.clone(), clock.clone(), ServiceConfig::default());
     let day = |y: i32, m: u32, d: u32| -> Result<chrono::NaiveDate, String> {
         chrono::NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| "demo date".to_owned())

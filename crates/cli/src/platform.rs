@@ -74,6 +74,13 @@ pub struct ServeArgs {
     /// 载入演示数据（示例市人民政府），并打印演示账号 (load the demo jurisdiction and print its logins)
     #[arg(long)]
     pub demo: bool,
+    /// 发送依申请公开期限提醒邮件的 SMTP 服务器，如 smtp://relay.example.gov.cn:25、
+    /// smtps://用户:密码@主机:465 (SMTP server for reminder e-mail)
+    #[arg(long, env = "GONGKAI_SMTP_URL", requires = "smtp_from")]
+    pub smtp_url: Option<String>,
+    /// 提醒邮件的发件地址 (sender address of reminder e-mail)
+    #[arg(long, env = "GONGKAI_SMTP_FROM", requires = "smtp_url")]
+    pub smtp_from: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -206,8 +213,20 @@ async fn serve_async(args: ServeArgs) -> Result<ExitCode, String> {
             .map_err(|e| {
                 format!("{e}（可删除数据目录中的 search-index 后重试，它会从数据库重建）")
             })?;
+    let smtp = match (&args.smtp_url, &args.smtp_from) {
+        (Some(url), Some(from)) => {
+            let c = gongkai_service::SmtpConfig {
+                url: url.clone(),
+                from: from.clone(),
+            };
+            c.check()?;
+            Some(c)
+        }
+        _ => None,
+    };
     let config = ServiceConfig {
         files_dir: Some(args.data.data.join("files")),
+        smtp,
         ..ServiceConfig::default()
     };
     let svc =

@@ -75,6 +75,8 @@ pub struct ApplicationSettings {
     pub letter_prefix: String,
     /// `letters.preliminary_review_dispositions` (ids).
     pub preliminary: Vec<String>,
+    /// The mailbox that receives this agency's deadline reminders (when SMTP is configured).
+    pub reminder_email: String,
 }
 
 /// What the applicant is told after an online submission.
@@ -469,6 +471,14 @@ impl Service {
             if Disposition::parse(d).is_none() {
                 errs.push(err("preliminary", format!("未知的办理结果“{d}”")));
             }
+        }
+        if !s.reminder_email.trim().is_empty()
+            && s.reminder_email.trim().parse::<lettre::Address>().is_err()
+        {
+            errs.push(err(
+                "reminder_email",
+                "提醒邮箱格式不正确，例如 gongkaiban@example.gov.cn",
+            ));
         }
         if s.letters.review_body.chars().count() > 100 || s.letters.court.chars().count() > 100 {
             errs.push(err(
@@ -1621,6 +1631,7 @@ impl Service {
         let today = self.clock.today();
         let mut fired = 0;
         let mut settings_cache: BTreeMap<i64, ApplicationSettings> = BTreeMap::new();
+        let mut to_mail: BTreeMap<i64, Vec<String>> = BTreeMap::new();
         for r in self.store.open_applications().await? {
             let settings = match settings_cache.get(&r.agency_id.0) {
                 Some(s) => s.clone(),
@@ -1714,6 +1725,7 @@ impl Service {
                 if tx.insert_reminder(&rem).await? {
                     fired += 1;
                     tracing::info!(case_no = r.case_no, kind, due = %due, "application reminder");
+                    to_mail.entry(r.agency_id.0).or_default().push(rem.message);
                 }
             }
             // Year end (§10.2): a case open at the end of 31 December is carried over; record it
@@ -1744,7 +1756,45 @@ impl Service {
             }
             tx.commit().await?;
         }
+        self.mail_reminders(&settings_cache, to_mail).await;
         Ok(fired)
+    }
+
+    /// E-mails each agency's new reminders to its reminder mailbox, one message per agency and
+    /// run; without SMTP or a mailbox they stay on the dashboard and in the log. A failed
+    /// delivery is logged (the reminders remain on the dashboard).
+    async fn mail_reminders(
+        &self,
+        settings: &BTreeMap<i64, ApplicationSettings>,
+        to_mail: BTreeMap<i64, Vec<String>>,
+    ) {
+        for (agency, messages) in to_mail {
+            let to = settings
+                .get(&agency)
+                .map(|s| s.reminder_email.trim().to_owned())
+                .unwrap_or_default();
+            if !self.mail_configured() || to.is_empty() {
+                tracing::info!(
+                    agency,
+                    count = messages.len(),
+                    "reminders not e-mailed (no SMTP server or no reminder mailbox configured)"
+                );
+                continue;
+            }
+            let body = format!(
+                "以下依申请公开事项需要办理：\n\n{}\n\n请登录工作台“依申请公开”查看。本邮件由政府信息公开平台自动发送。\n",
+                messages
+                    .iter()
+                    .map(|m| format!("· {m}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+            let subject = format!("【依申请公开提醒】{} 件事项需要办理", messages.len());
+            match self.send_mail(&to, &subject, &body).await {
+                Ok(()) => tracing::info!(agency, count = messages.len(), "reminders e-mailed"),
+                Err(e) => tracing::warn!(agency, error = %e, "reminder e-mail failed"),
+            }
+        }
     }
 
     /// Recomputes the deadline of every open case on the current calendar and records each

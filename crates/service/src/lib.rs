@@ -16,6 +16,7 @@ mod columns;
 mod crypto;
 mod guide;
 mod items;
+mod mail;
 mod proceedings;
 mod search;
 mod settings;
@@ -43,6 +44,7 @@ pub use gongkai_search as search_index;
 pub use gongkai_store as store;
 pub use guide::Guide;
 pub use items::{FieldFinding, ItemForm, PublicItem, sanitize_body};
+pub use mail::SmtpConfig;
 pub use proceedings::{ProceedingForm, ProceedingView, letter_docx};
 pub use search::{SearchForm, search_index_in_memory};
 pub use settings::{CHAIN_ROLES, PublishingSettings};
@@ -62,6 +64,8 @@ pub struct ServiceConfig {
     pub files_dir: Option<std::path::PathBuf>,
     /// Largest attachment accepted.
     pub max_attachment_bytes: usize,
+    /// Reminder e-mail; `None` = reminders on screen and in the log only.
+    pub smtp: Option<mail::SmtpConfig>,
 }
 
 impl Default for ServiceConfig {
@@ -73,6 +77,7 @@ impl Default for ServiceConfig {
             token_ttl_ms: 72 * 60 * 60 * 1000,
             files_dir: None,
             max_attachment_bytes: 20 * 1024 * 1024,
+            smtp: None,
         }
     }
 }

@@ -618,3 +618,108 @@ async fn the_register_feeds_table_4_and_warns_of_preliminary_review() {
     let t4 = svc.proceedings_table4(&office, ems, 2026).await.unwrap();
     assert_eq!(t4.cells, [1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]);
 }
+
+/// A real SMTP server (Python's standard-library `smtpd`, which decodes each message it
+/// receives and prints it): a new reminder reaches the agency's reminder mailbox.
+#[tokio::test]
+async fn reminders_are_e_mailed_when_smtp_is_configured() {
+    let probe = std::process::Command::new("python3")
+        .args(["-c", "import smtpd"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: python3 with the smtpd module is not available");
+        return;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let script = format!(
+        "import smtpd, asyncore, email, sys\n\
+         from email import policy\n\
+         class S(smtpd.SMTPServer):\n\
+         \x20   def process_message(self, peer, mailfrom, rcpttos, data, **kw):\n\
+         \x20       m = email.message_from_bytes(data, policy=policy.default)\n\
+         \x20       print('TO', rcpttos, 'SUBJECT', m['subject'], 'BODY', m.get_content().replace(chr(10), ' '), flush=True)\n\
+         S(('127.0.0.1', {port}), None)\n\
+         print('READY', flush=True)\n\
+         asyncore.loop()\n"
+    );
+    let mut server = KillOnDrop(
+        std::process::Command::new("python3")
+            .args(["-W", "ignore", "-c", &script])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = server.0.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    assert_eq!(
+        rx.recv_timeout(std::time::Duration::from_secs(20)).unwrap(),
+        "READY"
+    );
+
+    let db = TestDb::sqlite().await;
+    let app = TestApp::on(db).await;
+    let ems = app.agencies.ems;
+    let office = Actor::User(app.user("gkb", ems, &[Role::Office]).await);
+    let svc = gongkai_service::Service::new(
+        app.db.store.clone(),
+        app.clock.clone(),
+        gongkai_service::ServiceConfig {
+            smtp: Some(gongkai_service::SmtpConfig {
+                url: format!("smtp://127.0.0.1:{port}"),
+                from: "gongkai@example.gov.cn".into(),
+            }),
+            ..gongkai_service::ServiceConfig::default()
+        },
+    );
+    let mut settings = svc.application_settings(ems).await.unwrap();
+    settings.reminder_email = "not an address".into();
+    assert!(
+        svc.save_application_settings(&office, ems, &settings)
+            .await
+            .is_err()
+    );
+    settings.reminder_email = "gongkaiban@example.gov.cn".into();
+    svc.save_application_settings(&office, ems, &settings)
+        .await
+        .unwrap();
+    let mut f = form(ems);
+    f.channel = "in_person".into();
+    f.received_on = "2026-03-02".into();
+    let (_, case_no, _) = svc.register_application(&office, ems, &f).await.unwrap();
+    app.clock.advance(Duration::days(24));
+    assert!(svc.run_application_jobs().await.unwrap() >= 1);
+    let line = rx.recv_timeout(std::time::Duration::from_secs(20)).unwrap();
+    drop(server);
+    assert!(line.contains("gongkaiban@example.gov.cn"), "{line}");
+    assert!(
+        line.contains("依申请公开提醒") && line.contains(&case_no),
+        "{line}"
+    );
+    assert!(
+        !line.contains("张三"),
+        "no personal data in reminders: {line}"
+    );
+}
+
+/// A child process that is killed and reaped however the test ends.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

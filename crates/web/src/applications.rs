@@ -984,7 +984,7 @@ async fn settings_page(
     page(
         status,
         "admin/application_settings.html",
-        context! { st => ser(st), errors, done, choices => choices(), ..b },
+        context! { st => ser(st), errors, done, choices => choices(), mail => state.service.mail_configured(), ..b },
     )
 }
 
@@ -1010,6 +1010,7 @@ pub(crate) struct SettingsForm {
     contact: String,
     address: String,
     letter_prefix: String,
+    reminder_email: String,
     preliminary: Vec<String>,
 }
 
@@ -1050,6 +1051,7 @@ pub(crate) async fn settings_submit(
     st.letters.contact = f.contact.trim().to_owned();
     st.letters.address = f.address.trim().to_owned();
     st.letter_prefix = f.letter_prefix.trim().to_owned();
+    st.reminder_email = f.reminder_email.trim().to_owned();
     st.preliminary = f.preliminary.clone();
     match state
         .service
