@@ -137,14 +137,67 @@ fn every_acknowledged_write_survives_a_kill_during_a_burst() {
             }
         })
     };
+    // At the same time the disclosure office registers applications (each acknowledged with
+    // the case's page address).
+    let office = login(
+        &s.addr,
+        "gongkaiban",
+        &demo_password(dir.path(), "gongkaiban"),
+    );
+    let page = request(
+        &s.addr,
+        "GET",
+        "/admin/applications/new",
+        Some(&office),
+        None,
+    )
+    .unwrap();
+    let office_csrf = csrf_in(&page.body).unwrap();
+    let registered: Arc<Mutex<Vec<i64>>> = Arc::default();
+    let registrar = {
+        let (addr, registered) = (s.addr.clone(), registered.clone());
+        std::thread::spawn(move || {
+            for i in 0.. {
+                let name = format!("申请人{i}");
+                match request(
+                    &addr,
+                    "POST",
+                    "/admin/applications/new",
+                    Some(&office),
+                    Some(&[
+                        ("channel", "in_person"),
+                        ("kind", "natural_person"),
+                        ("name", &name),
+                        ("description", "压力测试所需信息"),
+                        ("csrf", &office_csrf),
+                    ]),
+                ) {
+                    Ok(r) if r.status == 303 => {
+                        let id = r
+                            .header("location")
+                            .and_then(|l| l.split('/').nth(3))
+                            .and_then(|l| l.split('?').next())
+                            .and_then(|l| l.parse::<i64>().ok())
+                            .expect("case page address");
+                        registered.lock().unwrap().push(id);
+                    }
+                    Ok(r) => panic!("registration refused: {} {}", r.status, r.body),
+                    Err(_) => break,
+                }
+            }
+        })
+    };
     // Let the burst run, then kill the server without warning (SIGKILL).
     let deadline = Instant::now() + Duration::from_secs(30);
-    while acked.lock().unwrap().len() < 40 && Instant::now() < deadline {
+    while (acked.lock().unwrap().len() < 40 || registered.lock().unwrap().len() < 20)
+        && Instant::now() < deadline
+    {
         std::thread::sleep(Duration::from_millis(20));
     }
     s.child.kill().unwrap();
     s.child.wait().unwrap();
     writer.join().unwrap();
+    registrar.join().unwrap();
     let acked = acked.lock().unwrap().clone();
     assert!(
         acked.len() >= 40,
@@ -161,6 +214,19 @@ fn every_acknowledged_write_survives_a_kill_during_a_burst() {
         .collect();
     for n in &acked {
         assert!(names.contains(n), "acknowledged write {n} lost");
+    }
+    let registered = registered.lock().unwrap().clone();
+    assert!(
+        registered.len() >= 20,
+        "only {} registrations",
+        registered.len()
+    );
+    for id in &registered {
+        let row = rt.block_on(store.application(*id)).unwrap();
+        assert!(
+            row.is_some_and(|r| r.state == "registered"),
+            "acknowledged application {id} lost"
+        );
     }
     let report = rt.block_on(store.verify_audit_chain(None)).unwrap();
     assert_eq!(report.first_break, None);

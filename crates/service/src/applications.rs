@@ -77,6 +77,9 @@ pub struct ApplicationSettings {
     pub preliminary: Vec<String>,
     /// The mailbox that receives this agency's deadline reminders (when SMTP is configured).
     pub reminder_email: String,
+    /// Art. 44 (§8.5): suggest proactive disclosure when this many applications for similar
+    /// information were granted (0 = never; default 2).
+    pub publish_hint_threshold: u32,
 }
 
 /// What the applicant is told after an online submission.
@@ -177,6 +180,9 @@ pub struct CaseView {
     pub fee_item_amount: u64,
     pub fees_enabled: bool,
     pub letters: Vec<(&'static str, &'static str)>,
+    /// Art. 44: similar information was granted to this many applications (this one included);
+    /// set when it reaches the agency's threshold.
+    pub publish_hint: Option<usize>,
 }
 
 /// A line of a case list.
@@ -419,6 +425,7 @@ impl Service {
             Some(v) => serde_json::from_str(&v).map_err(internal)?,
             None => ApplicationSettings {
                 accepts_applications: true,
+                publish_hint_threshold: 2,
                 ..ApplicationSettings::default()
             },
         };
@@ -980,6 +987,25 @@ impl Service {
         similar.sort_by(|a, b| {
             (b.same_applicant, b.similarity).cmp(&(a.same_applicant, a.similarity))
         });
+        let granted = |d: Option<&str>| {
+            matches!(
+                d.and_then(Disposition::parse),
+                Some(Disposition::Granted | Disposition::PartiallyGranted)
+            )
+        };
+        let granted_like = similar
+            .iter()
+            .filter(|x| x.similarity >= 60)
+            .filter(|x| {
+                x.disposition.as_deref().is_some_and(|l| {
+                    l == Disposition::Granted.full_label()
+                        || l == Disposition::PartiallyGranted.full_label()
+                })
+            })
+            .count()
+            + usize::from(granted(row.disposition.as_deref()));
+        let threshold = settings.publish_hint_threshold as usize;
+        let publish_hint = (threshold > 0 && granted_like >= threshold).then_some(granted_like);
         similar.truncate(10);
         let ordinal = self.item_ordinal(&row, &case).await?;
         let actions = allowed_actions(actor, &row, &case, &settings.rules);
@@ -1056,6 +1082,7 @@ impl Service {
             fee_item_amount: per_item_fee(ordinal),
             fees_enabled: settings.rules.fees_enabled,
             letters,
+            publish_hint,
             case,
         })
     }

@@ -1011,6 +1011,7 @@ pub(crate) struct SettingsForm {
     address: String,
     letter_prefix: String,
     reminder_email: String,
+    publish_hint_threshold: String,
     preliminary: Vec<String>,
 }
 
@@ -1052,6 +1053,7 @@ pub(crate) async fn settings_submit(
     st.letters.address = f.address.trim().to_owned();
     st.letter_prefix = f.letter_prefix.trim().to_owned();
     st.reminder_email = f.reminder_email.trim().to_owned();
+    st.publish_hint_threshold = n(&f.publish_hint_threshold);
     st.preliminary = f.preliminary.clone();
     match state
         .service
