@@ -872,6 +872,8 @@ async fn demo_applications(svc: &Service) -> Result<(), String> {
             letter_no: None,
             issued_on: None,
             on_spot: false,
+            letters: None,
+            preliminary_review: None,
         };
         let decide = |disp: D, from: u32| {
             let act = &act;

@@ -138,7 +138,7 @@ fn every_acknowledged_write_survives_a_kill_during_a_burst() {
         })
     };
     // At the same time the disclosure office registers applications (each acknowledged with
-    // the case's page address).
+    // its case number).
     let office = login(
         &s.addr,
         "gongkaiban",
@@ -153,7 +153,7 @@ fn every_acknowledged_write_survives_a_kill_during_a_burst() {
     )
     .unwrap();
     let office_csrf = csrf_in(&page.body).unwrap();
-    let registered: Arc<Mutex<Vec<i64>>> = Arc::default();
+    let registered: Arc<Mutex<Vec<String>>> = Arc::default();
     let registrar = {
         let (addr, registered) = (s.addr.clone(), registered.clone());
         std::thread::spawn(move || {
@@ -172,14 +172,15 @@ fn every_acknowledged_write_survives_a_kill_during_a_burst() {
                         ("csrf", &office_csrf),
                     ]),
                 ) {
-                    Ok(r) if r.status == 303 => {
-                        let id = r
-                            .header("location")
-                            .and_then(|l| l.split('/').nth(3))
-                            .and_then(|l| l.split('?').next())
-                            .and_then(|l| l.parse::<i64>().ok())
-                            .expect("case page address");
-                        registered.lock().unwrap().push(id);
+                    Ok(r) if r.status == 200 && r.body.contains("id=\"case-no\"") => {
+                        let no = r
+                            .body
+                            .split("id=\"case-no\">")
+                            .nth(1)
+                            .and_then(|t| t.split('<').next())
+                            .expect("case number")
+                            .to_owned();
+                        registered.lock().unwrap().push(no);
                     }
                     Ok(r) => panic!("registration refused: {} {}", r.status, r.body),
                     Err(_) => break,
@@ -221,11 +222,11 @@ fn every_acknowledged_write_survives_a_kill_during_a_burst() {
         "only {} registrations",
         registered.len()
     );
-    for id in &registered {
-        let row = rt.block_on(store.application(*id)).unwrap();
+    for no in &registered {
+        let row = rt.block_on(store.application_by_case_no(no)).unwrap();
         assert!(
             row.is_some_and(|r| r.state == "registered"),
-            "acknowledged application {id} lost"
+            "acknowledged application {no} lost"
         );
     }
     let report = rt.block_on(store.verify_audit_chain(None)).unwrap();

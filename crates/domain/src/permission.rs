@@ -94,7 +94,7 @@ impl Action {
             Action::ViewApplications => "查看依申请公开",
             Action::HandleApplications => "办理依申请公开",
             Action::ApproveApplications => "审批依申请公开",
-            Action::ManageProceedings => "管理复议诉讼登记",
+            Action::ManageProceedings => "管理依申请公开设置和复议诉讼登记",
         }
     }
 }

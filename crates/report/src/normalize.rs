@@ -58,17 +58,50 @@ fn strip_pinyin(s: &str) -> String {
     out
 }
 
-/// NFKC, with a fast path: full-width ASCII (U+FF01–U+FF5E) and the ideographic space are
-/// folded by hand, and the full algorithm runs only when the quick check says it is needed.
+/// Characters that NFKC leaves unchanged and that make up nearly all of a report: ASCII, CJK
+/// unified ideographs, and the CJK punctuation and quotes used in labels.
+fn nfkc_stable(c: char) -> bool {
+    c.is_ascii()
+        || matches!(c,
+            '\u{4E00}'..='\u{9FFF}'
+            | '\u{3001}'..='\u{3003}'
+            | '\u{3008}'..='\u{3011}'
+            | '\u{2018}'..='\u{2019}'
+            | '\u{201C}'..='\u{201D}'
+            | '\u{2014}'
+            | '\u{00B7}'
+            | '\n'
+            | '\t'
+        )
+}
+
+/// NFKC, with fast paths: text made only of characters NFKC keeps (ASCII, CJK ideographs, CJK
+/// punctuation) plus full-width ASCII and the ideographic space (folded by hand) never reaches
+/// the full algorithm, and text that needs no folding is copied once.
 pub fn nfkc(s: &str) -> String {
-    let folded: String = s
-        .chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            '\u{3000}' => ' ',
-            _ => c,
-        })
-        .collect();
+    let fold = |c: char| match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    };
+    let mut simple = true;
+    let mut needs_fold = false;
+    for c in s.chars() {
+        if matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}') {
+            needs_fold = true;
+        } else if !nfkc_stable(c) {
+            simple = false;
+            break;
+        }
+    }
+    if simple {
+        return if needs_fold {
+            s.chars().map(fold).collect()
+        } else {
+            s.to_owned()
+        };
+    }
+    let folded: String = s.chars().map(fold).collect();
     if unicode_normalization::is_nfkc_quick(folded.chars())
         == unicode_normalization::IsNormalized::Yes
     {
@@ -135,6 +168,9 @@ mod tests {
         use unicode_normalization::UnicodeNormalization;
         for s in [
             "（一）予以公开：１２，Ａ",
+            "1.属于国家秘密、“三安全一稳定”——·〈〉【】\t本年新收",
+            "a\u{301}本年",
+            "\u{3000}１２３ 元",
             "第二十条第（一）项",
             "本年增／减",
             "ｶﾀｶﾅ ①②",

@@ -202,6 +202,7 @@ pub struct CaseLine {
     pub wd_left: Option<i64>,
     pub handler: Option<String>,
     pub disposition: Option<String>,
+    pub closed_on: Option<NaiveDate>,
 }
 
 /// The dashboard of an agency's open cases.
@@ -259,8 +260,25 @@ fn code_hash(case_no: &str, code: &str) -> String {
     ))
 }
 
-fn applicant_key(a: &Applicant) -> String {
-    hex(&Sha256::digest(a.identity_key().as_bytes()))
+/// The "same applicant" key (§7.3): the hash of the 证件号码 / 统一社会信用代码, or a key of
+/// this case alone when none was given (people who share a name are never merged).
+fn applicant_key(a: &Applicant, case_no: &str) -> String {
+    let k = a
+        .identity_key()
+        .unwrap_or_else(|| format!("case:{case_no}"));
+    hex(&Sha256::digest(k.as_bytes()))
+}
+
+/// The address a rate limit counts: IPv4 as is, IPv6 by its /64 (one subscriber's block).
+fn limit_key(kind: &str, client_addr: &str) -> String {
+    let addr = match client_addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        _ => client_addr.to_owned(),
+    };
+    format!("{kind}:{}", hex(&Sha256::digest(addr.as_bytes())))
 }
 
 fn mask_middle(s: &str, keep_start: usize, keep_end: usize) -> String {
@@ -301,6 +319,27 @@ pub fn mask_applicant(a: &Applicant) -> Applicant {
         },
         ..a.clone()
     }
+}
+
+/// The procedural record with free text that may name people removed (readers outside the
+/// office see the steps and dates, not who was consulted or what was written).
+fn mask_case(mut c: Case) -> Case {
+    c.confirmation_method.clear();
+    c.withdrawal_reason.clear();
+    c.delay_reason.clear();
+    for x in &mut c.consultations {
+        "（已隐藏）".clone_into(&mut x.party);
+        x.opinion.clear();
+    }
+    if let Some(d) = c.decision.as_mut() {
+        d.reasons.clear();
+        d.provided.clear();
+        d.withheld.clear();
+    }
+    if let Some(x) = c.correction.as_mut() {
+        x.guidance.clear();
+    }
+    c
 }
 
 /// Character-bigram Jaccard similarity in percent (repeat/duplicate hints).
@@ -399,6 +438,12 @@ fn read_form(f: &ApplicationForm, strict: bool) -> Result<(Applicant, Request)> 
     }
 }
 
+fn too_many() -> ServiceError {
+    ServiceError::Refused(format!(
+        "同一网络地址一小时内最多提交 {INTAKE_PER_HOUR} 件申请，请稍后再试；如需提交更多申请，请与受理机关联系"
+    ))
+}
+
 fn state_of(row: &ApplicationRow) -> State {
     State::parse(&row.state).unwrap_or(State::Submitted)
 }
@@ -451,11 +496,21 @@ impl Service {
         Ok(s)
     }
 
+    /// The dispositions whose reply carries the 复议前置 notice: every refusal (复议法 Art.
+    /// 23(四) is not configurable), plus partial disclosure and Art. 36(七) replies as the
+    /// agency decides (the spec marks their scope unverified).
     fn preliminary(s: &ApplicationSettings) -> Vec<Disposition> {
-        s.preliminary
+        let mut out: Vec<Disposition> = Disposition::ALL
             .iter()
-            .filter_map(|d| Disposition::parse(d))
-            .collect()
+            .copied()
+            .filter(|d| d.is_denial() && *d != Disposition::DeniedAdministrativeQuery)
+            .collect();
+        for d in s.preliminary.iter().filter_map(|d| Disposition::parse(d)) {
+            if !out.contains(&d) {
+                out.push(d);
+            }
+        }
+        out
     }
 
     /// Saves the settings; local periods may only be shorter than the statutory ones.
@@ -510,6 +565,9 @@ impl Service {
         )
         .await?;
         tx.commit().await?;
+        // Periods and conventions may have changed: open deadlines follow, each change recorded.
+        self.recompute_deadlines(actor, Some(agency), "rules_changed")
+            .await?;
         Ok(())
     }
 
@@ -543,16 +601,20 @@ impl Service {
         f: &ApplicationForm,
         client_addr: &str,
     ) -> Result<Submitted> {
-        let agency = f
-            .agency_id
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .map(AgencyId)
-            .ok_or_else(|| ServiceError::field("agency_id", "请选择受理机关"))?;
-        let Some(a) = self.store.agency(agency).await? else {
-            return Err(ServiceError::field("agency_id", "请选择受理机关"));
+        let agency = f.agency_id.trim().parse::<i64>().ok().map(AgencyId);
+        let a = match agency {
+            Some(id) => self.store.agency(id).await?,
+            None => None,
         };
+        let Some(a) = a else {
+            // Say everything that is wrong at once, not the agency first.
+            let mut errs = vec![err("agency_id", "请选择受理机关")];
+            if let Err(ServiceError::Invalid(more)) = read_form(f, true) {
+                errs.extend(more);
+            }
+            return Err(ServiceError::Invalid(errs));
+        };
+        let agency = a.id;
         let settings = self.application_settings(agency).await?;
         if !settings.accepts_applications {
             return Err(ServiceError::field(
@@ -560,12 +622,10 @@ impl Service {
                 "该机关不通过本平台受理申请，请查阅其政府信息公开指南",
             ));
         }
-        let addr = format!("intake:{}", hex(&Sha256::digest(client_addr.as_bytes())));
+        let addr = limit_key("intake", client_addr);
         let now = self.now_ms();
         if self.store.intake_attempts(&addr, now - HOUR_MS).await? >= INTAKE_PER_HOUR {
-            return Err(ServiceError::Refused(format!(
-                "同一网络地址一小时内最多提交 {INTAKE_PER_HOUR} 件申请，请稍后再试；如需提交更多申请，请与受理机关联系"
-            )));
+            return Err(too_many());
         }
         let (applicant, request) = read_form(f, true)?;
         let today = self.clock.today();
@@ -587,6 +647,11 @@ impl Service {
         let mut tx = self.store.begin().await?;
         tx.record_intake_attempt(&addr, now, now - 24 * HOUR_MS)
             .await?;
+        // Counted again inside the (serialised) write transaction, so a burst of parallel
+        // submissions cannot all pass the check above.
+        if tx.intake_attempts(&addr, now - HOUR_MS).await? > INTAKE_PER_HOUR {
+            return Err(too_many());
+        }
         let case_no = self.new_case_no(&mut tx, agency, today.year()).await?;
         let id = self
             .insert_case(
@@ -647,7 +712,7 @@ impl Service {
                 .unwrap_or(ApplicantType::NaturalPerson)
                 .id()
                 .to_owned(),
-            applicant_key: applicant_key(applicant),
+            applicant_key: applicant_key(applicant, case_no),
             applicant_json: serde_json::to_string(applicant).map_err(internal)?,
             request_json: serde_json::to_string(request).map_err(internal)?,
             case_json: serde_json::to_string(case).map_err(internal)?,
@@ -669,7 +734,7 @@ impl Service {
             id: 0,
             application_id: id,
             kind: kind.to_owned(),
-            actor: actor.label(),
+            actor: actor_name(actor),
             role: actor_role(actor),
             at: now,
             detail_json: json!({ "channel": case.channel.id(), "note": note.unwrap_or_default() })
@@ -773,10 +838,22 @@ impl Service {
         }
         let settings = self.application_settings(agency).await?;
         let cal = self.calendar().await?;
-        let case = match received {
+        let mut case = match received {
             Some(r) => Case::registered(channel, submitted, r),
             None => Case::submitted(channel, submitted),
         };
+        if received.is_none() && !f.received_on.trim().is_empty() {
+            // Letters, faxes and e-mails: the day it arrived (confirmation cannot be earlier).
+            match parse_date(&f.received_on).filter(|d| *d <= today && *d >= submitted) {
+                Some(a) => case.arrived_on = Some(a),
+                None => {
+                    return Err(ServiceError::field(
+                        "received_on",
+                        "到达日期格式应为 YYYY-MM-DD，不能早于提交（寄出）日期、不能晚于今天",
+                    ));
+                }
+            }
+        }
         let code = query_code()?;
         let mut tx = self.store.begin().await?;
         let year = received.unwrap_or(today).year();
@@ -784,7 +861,7 @@ impl Service {
         let kind = if received.is_some() {
             "register_direct"
         } else {
-            "submit"
+            "register_pending"
         };
         let id = self
             .insert_case(
@@ -813,7 +890,14 @@ impl Service {
         code: &str,
         client_addr: &str,
     ) -> Result<PublicStatus> {
-        let addr = format!("status:{}", hex(&Sha256::digest(client_addr.as_bytes())));
+        if case_no.trim().is_empty() || code.trim().is_empty() {
+            return Err(ServiceError::Refused(
+                "请填写申请编号和查询码（提交申请时页面上显示的 8 位字母数字）".into(),
+            ));
+        }
+        let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        let code = code.as_str();
+        let addr = limit_key("status", client_addr);
         let now = self.now_ms();
         if self.store.intake_attempts(&addr, now - HOUR_MS).await? >= STATUS_LOOKUPS_PER_HOUR {
             return Err(ServiceError::Refused("查询过于频繁，请一小时后再试".into()));
@@ -844,7 +928,7 @@ impl Service {
             receipt_date: case.receipt_date,
             deadline: case.deadline(&cal, &settings.rules),
             closed_on: case.closed_on,
-            outcome: case.disposition.map(Disposition::full_label),
+            outcome: case.disposition.map(Disposition::public_label),
             delivered_on: case.delivery.as_ref().map(|d| d.on),
             correction_items: case
                 .correction
@@ -959,9 +1043,19 @@ impl Service {
                 calendar_version: e.calendar_version,
             })
             .collect();
-        // Repeat/duplicate hints: the same applicant, or a similar request, at this agency.
+        // Repeat/duplicate hints: the same applicant, or a similar request, at this agency —
+        // for the disclosure office only (they link a person's requests).
+        let office = match actor {
+            Actor::User(u) => u.agency_id == row.agency_id && has(actor, &OFFICE),
+            Actor::System => true,
+        };
         let mut similar = Vec::new();
-        for other in self.store.agency_applications(row.agency_id).await? {
+        let others = if office {
+            self.store.agency_applications(row.agency_id).await?
+        } else {
+            Vec::new()
+        };
+        for other in others {
             if other.id == row.id {
                 continue;
             }
@@ -1019,6 +1113,15 @@ impl Service {
         if case.fee.is_some() {
             letters.push(("fee", "收费通知"));
         }
+        if case.explanation.is_some() {
+            letters.push(("explanation", "说明理由通知书"));
+        }
+        if case.delay_until.is_some() {
+            letters.push(("delay", "延迟答复告知书"));
+        }
+        if case.state == State::UnderReview {
+            letters.push(("reply", "答复书送审稿"));
+        }
         if case
             .decision
             .as_ref()
@@ -1071,8 +1174,26 @@ impl Service {
                 Some(d) => self.store.division(d).await?.map(|d| d.name),
                 None => None,
             },
-            events,
-            files: self.store.application_files(row.id).await?,
+            events: if personal_visible {
+                events
+            } else {
+                events
+                    .into_iter()
+                    .map(|e| EventView {
+                        note: String::new(),
+                        ..e
+                    })
+                    .collect()
+            },
+            files: {
+                let mut files = self.store.application_files(row.id).await?;
+                if !personal_visible {
+                    for f in &mut files {
+                        "（已隐藏）".clone_into(&mut f.name);
+                    }
+                }
+                files
+            },
             similar,
             actions,
             disposition_label: case.disposition.map(Disposition::full_label),
@@ -1081,9 +1202,17 @@ impl Service {
             fee_item_ordinal: ordinal,
             fee_item_amount: per_item_fee(ordinal),
             fees_enabled: settings.rules.fees_enabled,
-            letters,
+            letters: if personal_visible {
+                letters
+            } else {
+                Vec::new()
+            },
             publish_hint,
-            case,
+            case: if personal_visible {
+                case
+            } else {
+                mask_case(case)
+            },
         })
     }
 
@@ -1135,7 +1264,7 @@ impl Service {
                     .find(|e| e.kind == "submit_draft")
                     .map(|e| e.actor.clone());
                 if let Actor::User(u) = actor
-                    && submitter.as_deref() == Some(u.username.as_str())
+                    && submitter.as_deref() == Some(actor_name(&Actor::User(u.clone())).as_str())
                 {
                     return Err(ServiceError::Refused(
                         "答复稿须由他人审核签发：提交人不能签发自己提交的答复稿".into(),
@@ -1149,6 +1278,12 @@ impl Service {
                     letter_no: format!("{}〔{}〕{}号", settings.letter_prefix, today.year(), n),
                 }
             }
+            Command::ApproveExtension { wd, reason, .. } => Command::ApproveExtension {
+                // Approval is dated when it is recorded: no back-dating past the deadline.
+                on: today,
+                wd,
+                reason,
+            },
             Command::AnswerOnSpot { mut decision } => {
                 let n = tx
                     .next_index_serial(&format!("letter:{}", row.agency_id), today.year())
@@ -1189,9 +1324,23 @@ impl Service {
             other => other,
         };
         let before = case.deadline(&cal, rules).due;
-        let warnings = case
+        let mut warnings = case
             .apply(&cmd, today, &cal, rules)
             .map_err(|r| ServiceError::Refused(r.0))?;
+        if matches!(
+            cmd,
+            Command::ApproveDecision { .. } | Command::AnswerOnSpot { .. }
+        ) && let Some(d) = case.decision.as_mut()
+        {
+            // The letter is frozen as issued: later changes of the settings do not alter it.
+            d.letters = Some(settings.letters.clone());
+            d.preliminary_review = Some(Self::preliminary(&settings).contains(&d.disposition));
+        }
+        if matches!(cmd, Command::Archive) && self.store.application_files(id).await?.is_empty() {
+            warnings.push(
+                "案卷中没有上传任何材料（申请书、身份证明、送达回执等）；已归档，请补充上传，以便复议、诉讼时举证".into(),
+            );
+        }
         let after = case.deadline(&cal, rules);
         self.save_case(&mut tx, actor, &row, &case, &after, cmd.id(), &cmd, before)
             .await?;
@@ -1232,7 +1381,7 @@ impl Service {
             id: 0,
             application_id: row.id,
             kind: kind.to_owned(),
-            actor: actor.label(),
+            actor: actor_name(actor),
             role: actor_role(actor),
             at: now,
             detail_json: detail.to_string(),
@@ -1441,12 +1590,44 @@ impl Service {
             });
         }
         let settings = self.application_settings(row.agency_id).await?;
-        let cal = self.calendar().await?;
+
         let case: Case = serde_json::from_str(&row.case_json).map_err(internal)?;
         let applicant: Applicant = serde_json::from_str(&row.applicant_json).map_err(internal)?;
         let request: Request = serde_json::from_str(&row.request_json).map_err(internal)?;
         let none = || ServiceError::NotFound("该文书".into());
+        if let Some(i) = kind.strip_prefix("consultation-") {
+            let i: usize = i.parse().map_err(|_| none())?;
+            return app::consultation_letter(&case, &request, &settings.letters, i)
+                .ok_or_else(none);
+        }
         match kind {
+            "reply" if case.state == State::UnderReview => {
+                // The draft as the signer sees it before signing (送审稿).
+                let mut draft = case.clone();
+                if let Some(d) = draft.decision.as_mut() {
+                    d.issued_on = Some(self.clock.today());
+                    d.letter_no = Some("（签发时编号）".into());
+                }
+                app::letter_for(
+                    &draft,
+                    &applicant,
+                    &request,
+                    &settings.letters,
+                    &Self::preliminary(&settings),
+                )
+                .map(|mut l| {
+                    l.title.push_str("（送审稿）");
+                    l
+                })
+                .map_err(|r| ServiceError::Refused(r.0))
+            }
+            "delay" => {
+                app::delay_notice(&case, &applicant, &request, &settings.letters).ok_or_else(none)
+            }
+            "explanation" => {
+                app::explanation_notice(&case, &applicant, &request, &settings.letters)
+                    .ok_or_else(none)
+            }
             "reply" => app::letter_for(
                 &case,
                 &applicant,
@@ -1457,11 +1638,8 @@ impl Service {
             .map_err(|r| ServiceError::Refused(r.0)),
             "correction" => app::correction_notice(&case, &applicant, &request, &settings.letters)
                 .ok_or_else(none),
-            "extension" => {
-                let due = case.deadline(&cal, &settings.rules).due.ok_or_else(none)?;
-                app::extension_notice(&case, &applicant, &request, &settings.letters, due)
-                    .ok_or_else(none)
-            }
+            "extension" => app::extension_notice(&case, &applicant, &request, &settings.letters)
+                .ok_or_else(none),
             "fee" => {
                 app::fee_notice(&case, &applicant, &request, &settings.letters).ok_or_else(none)
             }
@@ -1535,6 +1713,7 @@ impl Service {
                 .map(|d| cal.working_days_between(today, d)),
             handler: self.user_name(r.handler_id).await?,
             disposition: case.disposition.map(Disposition::full_label),
+            closed_on: case.closed_on,
         })
     }
 
@@ -1633,8 +1812,7 @@ impl Service {
         year: i32,
         format_2019: bool,
     ) -> Result<Table3> {
-        self.authorize(actor, Action::ViewApplications, agency)
-            .await?;
+        self.authorize_overview(actor, agency).await?;
         let rows = self.store.agency_applications(agency).await?;
         let cases: Vec<CountedCase> = rows
             .iter()
@@ -1668,7 +1846,13 @@ impl Service {
                     s
                 }
             };
-            let case: Case = serde_json::from_str(&r.case_json).map_err(internal)?;
+            let Ok(case) = serde_json::from_str::<Case>(&r.case_json) else {
+                tracing::error!(
+                    case_no = r.case_no,
+                    "unreadable case record; skipped by the reminder job"
+                );
+                continue;
+            };
             let dl = case.deadline(&cal, &settings.rules);
             let mut new = Vec::new();
             if let Some(due) = dl.due {
@@ -1770,7 +1954,7 @@ impl Service {
                         id: 0,
                         application_id: r.id,
                         kind: "carried_over".into(),
-                        actor: "system".into(),
+                        actor: "系统".into(),
                         role: String::new(),
                         at: self.now_ms(),
                         detail_json: json!({ "note": format!("{y} 年底未办结，计入 {y} 年“结转下年度继续办理”和 {} 年“上年结转”", y + 1) }).to_string(),
@@ -1827,10 +2011,25 @@ impl Service {
     /// Recomputes the deadline of every open case on the current calendar and records each
     /// change on the case (calendar.md §4.4). Returns how many deadlines moved.
     pub async fn recompute_application_deadlines(&self, actor: &Actor) -> Result<usize> {
+        self.recompute_deadlines(actor, None, "calendar_changed")
+            .await
+    }
+
+    /// Recomputes open deadlines (of one agency or all) and records each move as `kind`. A case
+    /// changed by someone at the same moment is skipped (its own event recomputed it).
+    async fn recompute_deadlines(
+        &self,
+        actor: &Actor,
+        agency: Option<AgencyId>,
+        kind: &str,
+    ) -> Result<usize> {
         let cal = self.calendar().await?;
         let version = self.calendar_version().await?;
         let mut moved = 0;
         for r in self.store.open_applications().await? {
+            if agency.is_some_and(|a| a != r.agency_id) {
+                continue;
+            }
             let settings = self.application_settings(r.agency_id).await?;
             let case: Case = serde_json::from_str(&r.case_json).map_err(internal)?;
             let dl = case.deadline(&cal, &settings.rules);
@@ -1844,19 +2043,24 @@ impl Service {
                 next.calendar_version = version;
                 tx.update_application(&next).await?;
             } else {
-                moved += 1;
                 let before = r.due_date.as_deref().and_then(parse_date);
-                self.save_case(
-                    &mut tx,
-                    actor,
-                    &r,
-                    &case,
-                    &dl,
-                    "calendar_changed",
-                    &json!({ "calendar_version": version, "provisional": dl.provisional }),
-                    before,
-                )
-                .await?;
+                match self
+                    .save_case(
+                        &mut tx,
+                        actor,
+                        &r,
+                        &case,
+                        &dl,
+                        kind,
+                        &json!({ "calendar_version": version, "provisional": dl.provisional }),
+                        before,
+                    )
+                    .await
+                {
+                    Ok(()) => moved += 1,
+                    Err(ServiceError::Refused(_)) => continue,
+                    Err(e) => return Err(e),
+                }
             }
             tx.commit().await?;
         }
@@ -1909,6 +2113,149 @@ impl Service {
         Ok(out)
     }
 
+    /// The case file (案卷, §15) as one ZIP: the record and history, every letter as .docx, and
+    /// every uploaded document — available at once for a 复议 or lawsuit. Only for those who may
+    /// see the case's personal data.
+    pub async fn application_dossier(&self, actor: &Actor, id: i64) -> Result<(String, Vec<u8>)> {
+        use std::fmt::Write as _;
+        use std::io::Write as _;
+        let view = self.application(actor, id).await?;
+        if !view.personal_visible {
+            return Err(ServiceError::Forbidden {
+                action: Action::HandleApplications,
+            });
+        }
+        let mut record = format!(
+            "申请编号：{}\n受理机关：{}\n状态：{}\n渠道：{}\n提交日期：{}\n收到申请之日：{}\n办结日期：{}\n办理结果：{}\n\n申请人：{}（{}）\n证件：{} {}\n联系电话：{}\n电子邮箱：{}\n通信地址：{} {}\n\n所需信息：{}\n文号：{}\n索引号：{}\n内容描述：{}\n载体 / 获取方式：{} / {}\n\n办理记录：\n",
+            view.case_no,
+            view.agency_name,
+            view.state_label,
+            view.channel_label,
+            view.case.submitted_on,
+            view.case
+                .receipt_date
+                .map_or_else(|| "待确认".into(), |d| d.to_string()),
+            view.case
+                .closed_on
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            view.disposition_label.clone().unwrap_or_default(),
+            view.applicant.name,
+            view.applicant_type_label,
+            view.id_type_label,
+            view.applicant.id_number,
+            view.applicant.phone,
+            view.applicant.email,
+            view.applicant.postal_address,
+            view.applicant.postcode,
+            view.request.info_title,
+            view.request.doc_number,
+            view.request.index_no,
+            view.request.description,
+            view.medium_label,
+            view.delivery_label,
+        );
+        for e in &view.events {
+            let at = chrono::DateTime::from_timestamp_millis(e.at)
+                .map(|t| {
+                    t.with_timezone(&gongkai_domain::beijing())
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default();
+            let due = if e.due_before == e.due_after {
+                String::new()
+            } else {
+                format!(
+                    "；答复期限 {} → {}",
+                    e.due_before.as_deref().unwrap_or("—"),
+                    e.due_after.as_deref().unwrap_or("—")
+                )
+            };
+            let _ = writeln!(
+                record,
+                "{at}  {}  {}（{}）  {}{due}",
+                e.label, e.actor, e.role, e.note
+            );
+        }
+        let fail = |e: &dyn std::fmt::Display| ServiceError::Internal(format!("dossier: {e}"));
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default();
+        zip.start_file("00-案件记录.txt", opts)
+            .map_err(|e| fail(&e))?;
+        zip.write_all(record.as_bytes()).map_err(|e| fail(&e))?;
+        let mut kinds: Vec<String> = view.letters.iter().map(|(k, _)| (*k).to_owned()).collect();
+        for i in 0..view.case.consultations.len() {
+            kinds.push(format!("consultation-{i}"));
+        }
+        for (n, kind) in kinds.iter().enumerate() {
+            if let Ok(l) = self.application_letter(actor, id, kind).await {
+                let bytes = crate::proceedings::letter_docx(&l)?;
+                zip.start_file(format!("{:02}-{}.docx", n + 1, l.title), opts)
+                    .map_err(|e| fail(&e))?;
+                zip.write_all(&bytes).map_err(|e| fail(&e))?;
+            }
+        }
+        for f in &view.files {
+            let bytes = self.read_file(&f.sha256)?;
+            zip.start_file(format!("材料/{}-{}", f.id, f.name), opts)
+                .map_err(|e| fail(&e))?;
+            zip.write_all(&bytes).map_err(|e| fail(&e))?;
+        }
+        let out = zip.finish().map_err(|e| fail(&e))?.into_inner();
+        let row = self.row_or_404(id).await?;
+        let mut tx = self.store.begin().await?;
+        self.audit(
+            &mut tx,
+            actor,
+            Some(row.agency_id),
+            "application.export",
+            ("application", id.to_string()),
+            json!({ "case_no": row.case_no, "bytes": out.len() }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((format!("案卷-{}.zip", view.case_no), out))
+    }
+
+    /// Whether `actor` may register applications for `agency` (the 公开办 and its head).
+    pub async fn may_register(&self, actor: &Actor, agency: AgencyId) -> bool {
+        self.can(actor, Action::HandleApplications, agency).await && has(actor, &OFFICE)
+    }
+
+    /// The settings for the settings page (the 公开办 and its head of the agency).
+    pub async fn application_settings_for(
+        &self,
+        actor: &Actor,
+        agency: AgencyId,
+    ) -> Result<ApplicationSettings> {
+        self.authorize(actor, Action::ManageProceedings, agency)
+            .await?;
+        self.application_settings(agency).await
+    }
+
+    /// Table 3/4 and the register are read by the office, its head, 分管领导 and 监督 — not by a
+    /// 经办人, who sees only the cases assigned to them.
+    pub(crate) async fn authorize_overview(&self, actor: &Actor, agency: AgencyId) -> Result<()> {
+        self.authorize(actor, Action::ViewApplications, agency)
+            .await?;
+        if has(
+            actor,
+            &[
+                Role::Office,
+                Role::OfficeHead,
+                Role::Leader,
+                Role::Supervisor,
+            ],
+        ) {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden {
+                action: Action::ViewApplications,
+            })
+        }
+    }
+
     /// Staff of the agency who may handle cases (for the assignment form).
     pub async fn application_handlers(&self, agency: AgencyId) -> Result<Vec<User>> {
         Ok(self
@@ -1927,6 +2274,14 @@ impl Service {
     }
 }
 
+/// Who did it, as the case history shows it (the display name of staff; 系统 for the platform).
+fn actor_name(actor: &Actor) -> String {
+    match actor {
+        Actor::User(u) => format!("{}（{}）", u.display_name, u.username),
+        Actor::System => "系统".into(),
+    }
+}
+
 fn actor_role(actor: &Actor) -> String {
     match actor {
         Actor::User(u) => u
@@ -1939,12 +2294,24 @@ fn actor_role(actor: &Actor) -> String {
     }
 }
 
+/// The label of a stored channel or fee method id (for notes).
+fn method_label(v: &serde_json::Value) -> Option<String> {
+    let m = v.get("method")?.as_str()?;
+    Some(
+        gongkai_domain::application::FeeMethod::parse(m)
+            .map_or_else(|| m.to_owned(), |f| f.label().to_owned()),
+    )
+}
+
 /// A short human note from an event's detail (reasons, opinions, dates) — never personal data.
 fn event_note(detail: &str) -> String {
     let Ok(v) = serde_json::from_str::<serde_json::Value>(detail) else {
         return String::new();
     };
     let mut parts = Vec::new();
+    if let Some(m) = method_label(&v) {
+        parts.push(format!("方式：{m}"));
+    }
     for (k, label) in [
         ("note", ""),
         ("reason", "理由："),
@@ -1952,7 +2319,7 @@ fn event_note(detail: &str) -> String {
         ("items", "补正事项："),
         ("party", "对象："),
         ("letter_no", "文号："),
-        ("method", "方式："),
+        ("receipt_no", "票据："),
         ("handler", "经办人："),
         ("wd", "工作日："),
         ("amount_yuan", "金额（元）："),
@@ -1979,7 +2346,17 @@ fn event_note(detail: &str) -> String {
         parts.push(format!("办理结果：{}", d.full_label()));
     }
     if let Some(d) = v.get("kind").and_then(|d| d.as_str()) {
-        parts.push(format!("类型：{d}"));
+        let label = gongkai_domain::application::ConsultationKind::parse(d)
+            .map(gongkai_domain::application::ConsultationKind::label)
+            .or_else(|| {
+                gongkai_domain::application::DeliveryKind::parse(d)
+                    .map(gongkai_domain::application::DeliveryKind::label)
+            })
+            .unwrap_or(d);
+        parts.push(format!("方式：{label}"));
+    }
+    if let Some(a) = v.get("accepted").and_then(serde_json::Value::as_bool) {
+        parts.push(format!("理由{}", if a { "合理" } else { "不合理" }));
     }
     parts.join("；")
 }

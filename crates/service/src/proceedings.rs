@@ -107,7 +107,7 @@ fn to_form(p: &Proceeding, case_no: Option<String>) -> ProceedingForm {
 }
 
 impl Service {
-    fn read_proceeding(f: &ProceedingForm) -> Result<Proceeding> {
+    fn read_proceeding(f: &ProceedingForm, today: NaiveDate) -> Result<Proceeding> {
         let mut errs = Vec::new();
         let kind = ProceedingKind::parse(&f.kind);
         if kind.is_none() {
@@ -176,6 +176,15 @@ impl Service {
             follow_up: f.follow_up.trim().into(),
         };
         errs.extend(p.problems().into_iter().map(|(f, m)| fe(f, m)));
+        for (field, d, what) in [
+            ("filed_on", Some(p.filed_on), "申请（立案）日期"),
+            ("notified_on", p.notified_on, "收到副本日期"),
+            ("result_on", p.result_on, "结果日期"),
+        ] {
+            if d.is_some_and(|d| d > today) && !errs.iter().any(|e| e.field == field) {
+                errs.push(fe(field, format!("{what}不能晚于今天")));
+            }
+        }
         if errs.is_empty() {
             Ok(p)
         } else {
@@ -194,7 +203,27 @@ impl Service {
         self.agency_or_404(agency).await?;
         self.authorize(actor, Action::ManageProceedings, agency)
             .await?;
-        let p = Self::read_proceeding(f)?;
+        let p = Self::read_proceeding(f, self.clock.today())?;
+        if !p.case_number.is_empty() {
+            for other in self.store.proceedings(agency).await? {
+                if Some(other.id) == id {
+                    continue;
+                }
+                if let Ok(o) = serde_json::from_str::<Proceeding>(&other.json)
+                    && o.kind == p.kind
+                    && o.case_number == p.case_number
+                {
+                    return Err(ServiceError::field(
+                        "case_number",
+                        format!(
+                            "本机关已登记过案号“{}”的{}；同一案件只登记一次，请修改原登记",
+                            p.case_number,
+                            p.kind.label()
+                        ),
+                    ));
+                }
+            }
+        }
         let app = if f.application_case_no.trim().is_empty() {
             None
         } else {
@@ -253,8 +282,7 @@ impl Service {
         actor: &Actor,
         agency: AgencyId,
     ) -> Result<Vec<ProceedingView>> {
-        self.authorize(actor, Action::ViewApplications, agency)
-            .await?;
+        self.authorize_overview(actor, agency).await?;
         let office = match actor {
             Actor::User(u) => {
                 u.agency_id == agency
@@ -381,12 +409,17 @@ pub fn letter_docx(l: &Letter) -> Result<Vec<u8>> {
         );
     }
     doc = doc.add_paragraph(Paragraph::new().add_run(run(
-        &format!("{}：", l.addressee),
+        &format!("{}：", gongkai_domain::application::clean(&l.addressee)),
         "仿宋_GB2312",
         32,
     )));
+    // One Word paragraph per line; control characters (which Word refuses) are dropped.
     for p in &l.paragraphs {
-        doc = doc.add_paragraph(body(p));
+        for line in gongkai_domain::application::clean(p).lines() {
+            if !line.trim().is_empty() {
+                doc = doc.add_paragraph(body(line.trim()));
+            }
+        }
     }
     if !l.withheld.is_empty() {
         doc = doc.add_paragraph(body("不予公开的内容及理由："));

@@ -44,6 +44,8 @@ fn granted() -> Decision {
         letter_no: None,
         issued_on: None,
         on_spot: false,
+        letters: None,
+        preliminary_review: None,
     }
 }
 

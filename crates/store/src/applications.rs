@@ -523,6 +523,18 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Intake attempts from one address since `since_ms`, inside this transaction.
+    pub async fn intake_attempts(&mut self, addr_hash: &str, since_ms: i64) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM intake_attempts WHERE addr_hash = $1 AND at >= $2",
+        )
+        .bind(addr_hash)
+        .bind(since_ms)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        Ok(row.try_get("n")?)
+    }
+
     /// Records an intake attempt and forgets those older than `forget_before_ms`.
     pub async fn record_intake_attempt(
         &mut self,

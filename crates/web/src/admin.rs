@@ -1519,6 +1519,7 @@ pub(crate) async fn settings_submit(
 
 #[derive(Deserialize, Default)]
 pub(crate) struct CalendarQuery {
+    #[serde(default, deserialize_with = "lenient_year")]
     year: Option<i32>,
     done: Option<String>,
 }
@@ -1531,7 +1532,17 @@ pub(crate) async fn calendar_page(
     staff: Staff,
     Query(q): Query<CalendarQuery>,
 ) -> Response {
-    calendar_view(&state, &s, &staff, StatusCode::OK, q, no_errors(), None).await
+    calendar_view(
+        &state,
+        &s,
+        &staff,
+        StatusCode::OK,
+        q,
+        no_errors(),
+        None,
+        None,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1543,9 +1554,19 @@ async fn calendar_view(
     q: CalendarQuery,
     errors: Value,
     result: Option<gongkai_service::CalendarImport>,
+    entered: Option<&CalendarForm>,
 ) -> Response {
     let svc = &state.service;
     let today = svc.clock().today();
+    // Only the top-level agency's administrator imports (the service checks again).
+    let can_import = staff.user.roles.contains(&gongkai_domain::Role::Admin)
+        && svc
+            .store()
+            .agency(staff.user.agency_id)
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|a| a.parent_id.is_none());
     let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&today));
     let cal = match svc.calendar().await {
         Ok(c) => c,
@@ -1563,12 +1584,12 @@ async fn calendar_view(
         "admin/calendar.html",
         context! {
             year, covered => cal.covers(year), days, revisions => ser(revisions), errors, result => ser(result),
-            done => q.done, ..b
+            done => q.done, can_import, entered => ser(entered), ..b
         },
     )
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default)]
 #[serde(default)]
 pub(crate) struct CalendarForm {
     text: String,
@@ -1592,7 +1613,17 @@ pub(crate) async fn calendar_import(
                 year: r.years.first().copied(),
                 done: Some("imported".into()),
             };
-            calendar_view(&state, &s, &staff, StatusCode::OK, q, no_errors(), Some(r)).await
+            calendar_view(
+                &state,
+                &s,
+                &staff,
+                StatusCode::OK,
+                q,
+                no_errors(),
+                Some(r),
+                None,
+            )
+            .await
         }
         Err(e @ ServiceError::Invalid(_)) => {
             let errors = ser(field_errors(&e));
@@ -1604,9 +1635,16 @@ pub(crate) async fn calendar_import(
                 CalendarQuery::default(),
                 errors,
                 None,
+                Some(&f),
             )
             .await
         }
         Err(e) => service_error(&e),
     }
+}
+
+/// A year in an address: anything that is not a year shows the current one.
+fn lenient_year<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+    let s: Option<String> = Option::deserialize(d)?;
+    Ok(s.and_then(|s| s.trim().parse().ok()))
 }

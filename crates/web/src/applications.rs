@@ -47,6 +47,14 @@ fn choices() -> Value {
     }
 }
 
+/// Pages with personal data or one-time codes are never stored by browsers or proxies.
+fn no_store(resp: &mut Response) {
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, no-store"),
+    );
+}
+
 fn with_cookie(
     cookie: Option<axum_extra::extract::cookie::Cookie<'static>>,
     resp: Response,
@@ -278,13 +286,18 @@ pub(crate) async fn list(
     let can_register = svc
         .can(&actor, gongkai_domain::Action::ManageProceedings, agency)
         .await;
+    let agencies = viewable_agencies(&state, &staff).await;
+    let can_register = can_register && svc.may_register(&actor, agency).await;
+    let can_settings = svc
+        .can(&actor, gongkai_domain::Action::ManageProceedings, agency)
+        .await;
     let b = staff_base(&state, &s, &staff).await;
     page(
         StatusCode::OK,
         "admin/applications.html",
         context! {
             d => ser(&dashboard), lines => ser(&lines), total, page_no, view, q => q.q, agency => agency.0,
-            can_register, today => today.to_string(), ..b
+            can_register, can_settings, agencies => ser(agencies), today => today.to_string(), ..b
         },
     )
 }
@@ -310,6 +323,15 @@ pub(crate) async fn register_form(
     s: Session,
     staff: Staff,
 ) -> Response {
+    if !state
+        .service
+        .may_register(&staff.actor(), staff.user.agency_id)
+        .await
+    {
+        return service_error(&ServiceError::Forbidden {
+            action: gongkai_domain::Action::HandleApplications,
+        });
+    }
     let today = state.service.clock().today().to_string();
     let form = ApplicationForm {
         kind: "natural_person".into(),
@@ -333,10 +355,16 @@ pub(crate) async fn register_submit(
         .register_application(&staff.actor(), staff.user.agency_id, &f)
         .await
     {
-        Ok((id, _, code)) => {
-            let q = serde_urlencoded::to_string([("done", "registered"), ("code", code.as_str())])
-                .unwrap_or_default();
-            Redirect::to(&format!("/admin/applications/{id}?{q}")).into_response()
+        Ok((id, case_no, code)) => {
+            // Shown once on this page (never in an address, where it would stay in the history).
+            let b = staff_base(&state, &s, &staff).await;
+            let mut resp = page(
+                StatusCode::OK,
+                "admin/application_registered.html",
+                context! { id, case_no, code, ..b },
+            );
+            no_store(&mut resp);
+            resp
         }
         Err(e @ ServiceError::Invalid(_)) => {
             let errors = ser(field_errors(&e));
@@ -368,7 +396,18 @@ pub(crate) async fn detail(
     Query(q): Query<DetailQuery>,
 ) -> Response {
     let warnings: Vec<String> = Vec::new();
-    detail_page(&state, &s, &staff, id, StatusCode::OK, None, warnings, q).await
+    detail_page(
+        &state,
+        &s,
+        &staff,
+        id,
+        StatusCode::OK,
+        None,
+        warnings,
+        q,
+        None,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -381,6 +420,7 @@ async fn detail_page(
     error: Option<String>,
     warnings: Vec<String>,
     q: DetailQuery,
+    prev: Option<(&str, &ActForm)>,
 ) -> Response {
     let svc = &state.service;
     let view = match svc.application(&staff.actor(), id).await {
@@ -411,8 +451,24 @@ async fn detail_page(
         .iter()
         .map(|e| context! { at => e.at, label => e.label, actor => &e.actor, role => &e.role, note => &e.note, due_before => &e.due_before, due_after => &e.due_after, calendar_version => e.calendar_version })
         .collect();
+    let draft = view.case.decision.as_ref().map_or_else(
+        || context! { disposition => "", basis => "", reasons => "", provided => "" },
+        |d| context! { disposition => d.disposition.id(), basis => &d.basis, reasons => &d.reasons, provided => &d.provided },
+    );
+    let draft_withheld = view
+        .case
+        .decision
+        .as_ref()
+        .map(|d| {
+            d.withheld
+                .iter()
+                .map(|w| format!("{} | {} | {}", w.what, w.reason, w.basis))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default();
     let b = staff_base(state, s, staff).await;
-    page(
+    let mut resp = page(
         status,
         "admin/application.html",
         context! {
@@ -420,13 +476,17 @@ async fn detail_page(
             divisions => ser(divisions), choices => choices(), today => view.today.to_string(),
             correction_period => settings.rules.correction_default_period_wd,
             extension_max => settings.rules.extension_max_wd,
-            accepted => gongkai_service::accepted_extensions(), ..b
+            accepted => gongkai_service::accepted_extensions(),
+            prev_event => prev.map(|p| p.0), prev => ser(prev.map(|p| p.1)), draft_withheld, draft,
+            may_register => svc.may_register(&staff.actor(), view.agency_id).await, ..b
         },
-    )
+    );
+    no_store(&mut resp);
+    resp
 }
 
 /// Every field any event form may carry.
-#[derive(Deserialize, Default, Debug)]
+#[derive(Deserialize, serde::Serialize, Default, Debug, Clone)]
 #[serde(default)]
 pub(crate) struct ActForm {
     on: String,
@@ -503,6 +563,8 @@ fn decision(f: &ActForm) -> Result<Decision, String> {
         letter_no: None,
         issued_on: None,
         on_spot: false,
+        letters: None,
+        preliminary_review: None,
     })
 }
 
@@ -560,7 +622,11 @@ fn command(event: &str, f: &ActForm, today: NaiveDate) -> Result<Command, String
         "request_explanation" => Command::RequestExplanation { on: on()? },
         "explanation_received" => Command::ExplanationReceived {
             on: on()?,
-            accepted: f.accepted == "yes",
+            accepted: match f.accepted.as_str() {
+                "yes" => true,
+                "no" => false,
+                _ => return Err("请选择申请人说明的理由是否合理".into()),
+            },
         },
         "set_delay_period" => Command::SetDelay {
             until: need_date(&f.until, "延迟答复日期", today)?,
@@ -628,6 +694,7 @@ pub(crate) async fn act(
                 Some(m),
                 vec![],
                 q,
+                Some((&event, &f)),
             )
             .await;
         }
@@ -645,7 +712,7 @@ pub(crate) async fn act(
                 done: Some(event),
                 code: None,
             };
-            detail_page(&state, &s, &staff, id, StatusCode::OK, None, w, q).await
+            detail_page(&state, &s, &staff, id, StatusCode::OK, None, w, q, None).await
         }
         Err(ServiceError::Refused(m)) => {
             detail_page(
@@ -657,6 +724,7 @@ pub(crate) async fn act(
                 Some(m),
                 vec![],
                 q,
+                Some((&event, &f)),
             )
             .await
         }
@@ -704,6 +772,7 @@ pub(crate) async fn assign(
                 Some(m),
                 vec![],
                 DetailQuery::default(),
+                None,
             )
             .await
         }
@@ -749,6 +818,7 @@ pub(crate) async fn change_type(
                 Some(m),
                 vec![],
                 DetailQuery::default(),
+                None,
             )
             .await
         }
@@ -783,6 +853,7 @@ pub(crate) async fn upload(
             Some("请选择要上传的文件".into()),
             vec![],
             DetailQuery::default(),
+            None,
         )
         .await;
     };
@@ -810,6 +881,7 @@ pub(crate) async fn upload(
                 Some(m),
                 vec![],
                 DetailQuery::default(),
+                None,
             )
             .await
         }
@@ -930,13 +1002,22 @@ pub(crate) async fn report(
 ) -> Response {
     let agency = agency_of(&staff, q.agency.as_deref());
     let today = state.service.clock().today();
-    let year = q
-        .year
-        .as_deref()
-        .and_then(|y| y.trim().parse::<i32>().ok())
-        .filter(|y| (2019..=today.year() + 1).contains(y))
-        .unwrap_or(today.year());
-    let f2019 = q.format.as_deref() == Some("2019") || year < 2021;
+    let requested = q.year.as_deref().map(str::trim).filter(|y| !y.is_empty());
+    let parsed = requested.and_then(|y| y.parse::<i32>().ok());
+    let (year, notice) = match (requested, parsed) {
+        (None, _) => (today.year(), None),
+        (Some(_), Some(y)) if (2019..=today.year()).contains(&y) => (y, None),
+        (Some(y), _) => (
+            today.year(),
+            Some(format!(
+                "没有“{y}”年度的统计：可选 2019 至 {} 年（2019 年以前适用旧条例，不在本平台统计范围）",
+                today.year()
+            )),
+        ),
+    };
+    // 2019 trial format for report years 2019–2020, 2021 format from 2021 (国办公开办函〔2021〕30号).
+    let f2019 = year < 2021;
+    let _ = q.format;
     let actor = staff.actor();
     let t3 = match state
         .service
@@ -955,7 +1036,11 @@ pub(crate) async fn report(
     page(
         StatusCode::OK,
         "admin/application_report.html",
-        context! { t3 => ser(&t3), t4 => ser(&t4), year, f2019, cols, agency => agency.0, years => (2019..=today.year()).rev().collect::<Vec<_>>(), ..b },
+        context! {
+            t3 => ser(&t3), t4 => ser(&t4), year, f2019, cols, agency => agency.0, notice,
+            agencies => ser(viewable_agencies(&state, &staff).await),
+            years => (2019..=today.year()).rev().collect::<Vec<_>>(), ..b
+        },
     )
 }
 
@@ -963,10 +1048,26 @@ pub(crate) async fn settings_form(
     State(state): State<AppState>,
     s: Session,
     staff: Staff,
+    Query(q): Query<DetailQuery>,
 ) -> Response {
     let agency = staff.user.agency_id;
-    match state.service.application_settings(agency).await {
-        Ok(st) => settings_page(&state, &s, &staff, StatusCode::OK, &st, no_errors(), None).await,
+    match state
+        .service
+        .application_settings_for(&staff.actor(), agency)
+        .await
+    {
+        Ok(st) => {
+            settings_page(
+                &state,
+                &s,
+                &staff,
+                StatusCode::OK,
+                &st,
+                no_errors(),
+                q.done.as_deref(),
+            )
+            .await
+        }
         Err(e) => service_error(&e),
     }
 }
@@ -1012,6 +1113,7 @@ pub(crate) struct SettingsForm {
     letter_prefix: String,
     reminder_email: String,
     publish_hint_threshold: String,
+    payment: String,
     preliminary: Vec<String>,
 }
 
@@ -1053,6 +1155,7 @@ pub(crate) async fn settings_submit(
     st.letters.address = f.address.trim().to_owned();
     st.letter_prefix = f.letter_prefix.trim().to_owned();
     st.reminder_email = f.reminder_email.trim().to_owned();
+    st.letters.payment = f.payment.trim().to_owned();
     st.publish_hint_threshold = n(&f.publish_hint_threshold);
     st.preliminary = f.preliminary.clone();
     match state
@@ -1121,11 +1224,15 @@ async fn proceedings_page(
             agency,
         )
         .await;
+    let agencies = viewable_agencies(state, staff).await;
     let b = staff_base(state, s, staff).await;
     page(
         status,
         "admin/proceedings.html",
-        context! { list => ser(&list), can_edit, editing, form => ser(form), errors, choices => choices(), ..b },
+        context! {
+            list => ser(&list), can_edit, editing, form => ser(form), errors, choices => choices(),
+            agencies => ser(agencies), agency => agency.0, ..b
+        },
     )
 }
 
@@ -1178,4 +1285,46 @@ async fn proceeding_save(
         }
         Err(e) => service_error(&e),
     }
+}
+
+pub(crate) async fn dossier(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Response {
+    match state.service.application_dossier(&staff.actor(), id).await {
+        Ok((name, bytes)) => (
+            [
+                (header::CONTENT_TYPE, "application/zip".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename*=UTF-8''{}", utf8_percent(&name)),
+                ),
+                (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => service_error(&e),
+    }
+}
+
+pub(crate) async fn proceeding_redirect() -> Response {
+    Redirect::to("/admin/proceedings").into_response()
+}
+
+/// The agencies whose applications `staff` may read (for the agency selector).
+async fn viewable_agencies(state: &AppState, staff: &Staff) -> Vec<(i64, String)> {
+    let ids = state
+        .service
+        .agencies_for(&staff.actor(), gongkai_domain::Action::ViewApplications)
+        .await
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for id in ids {
+        if let Ok(Some(a)) = state.service.store().agency(id).await {
+            out.push((a.id.0, a.name));
+        }
+    }
+    out
 }

@@ -562,11 +562,17 @@ pub(crate) async fn tasks(State(state): State<AppState>, s: Session, staff: Staf
             }
         }
     }
+    // Applications: drafts to sign (公开办负责人) and the cases assigned to me.
+    let to_sign = svc.approval_queue(&actor, agency).await.unwrap_or_default();
+    let mine = svc
+        .my_applications(&actor, agency)
+        .await
+        .unwrap_or_default();
     let base = staff_base(&state, &s, &staff).await;
     page(
         StatusCode::OK,
         "admin/tasks.html",
-        context! { reviews, publish, at_risk, ..base },
+        context! { reviews, publish, at_risk, to_sign => ser(to_sign), mine => ser(mine), ..base },
     )
 }
 

@@ -153,7 +153,12 @@ pub fn router(state: AppState) -> Router {
         .route("/applications/{id}/act/{event}", post(applications::act))
         .route("/applications/{id}/assign", post(applications::assign))
         .route("/applications/{id}/type", post(applications::change_type))
-        .route("/applications/{id}/files", post(applications::upload))
+        .route(
+            "/applications/{id}/files",
+            post(applications::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(ATTACHMENT_LIMIT)),
+        )
+        .route("/applications/{id}/dossier", get(applications::dossier))
         .route(
             "/applications/{id}/letters/{kind}",
             get(applications::letter),
@@ -167,7 +172,10 @@ pub fn router(state: AppState) -> Router {
             "/proceedings",
             get(applications::proceedings).post(applications::proceeding_create),
         )
-        .route("/proceedings/{id}", post(applications::proceeding_update))
+        .route(
+            "/proceedings/{id}",
+            get(applications::proceeding_redirect).post(applications::proceeding_update),
+        )
         .route(
             "/calendar",
             get(admin::calendar_page).post(admin::calendar_import),
@@ -203,10 +211,12 @@ pub fn router(state: AppState) -> Router {
             get(public::set_password_form).post(public::set_password_submit),
         )
         .route("/healthz", get(public::healthz))
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/static/{*path}", get(assets::serve))
         .nest("/admin", admin)
         .fallback(public::not_found)
         .layer(middleware::from_fn(pages::plain_rejections))
+        .layer(middleware::from_fn(pages::no_store_private))
         .layer(middleware::from_fn_with_state(state.clone(), cache::layer))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -263,6 +263,30 @@ pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     plain_500()
 }
 
+/// Back-office pages and the application pages carry personal data or one-time codes: no
+/// browser or proxy may keep them.
+pub async fn no_store_private(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let private = {
+        let p = req.uri().path();
+        p.starts_with("/admin") || p.starts_with("/apply")
+    };
+    let mut resp = next.run(req).await;
+    if private
+        && !resp
+            .headers()
+            .contains_key(axum::http::header::CACHE_CONTROL)
+    {
+        resp.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("private, no-store"),
+        );
+    }
+    resp
+}
+
 /// Any serialisable value as a template value.
 pub fn ser<T: Serialize>(t: T) -> Value {
     Value::from(minijinja::value::Serde(t))

@@ -24,6 +24,8 @@ pub struct LetterSettings {
     pub contact: String,
     /// 通信地址 of the office.
     pub address: String,
+    /// 缴纳方式 of the 信息处理费 (stated in every 收费通知, §7.4).
+    pub payment: String,
 }
 
 /// A letter ready to render: title, number, addressee, body paragraphs, withheld parts, remedies,
@@ -141,9 +143,18 @@ fn decision_sentence(d: Disposition) -> &'static str {
 }
 
 fn opening(case: &Case, request: &Request) -> Option<String> {
+    opening_with(case, request, true)
+}
+
+fn opening_with(case: &Case, request: &Request, with_correction: bool) -> Option<String> {
     let receipt = case.receipt_date?;
     let mut s = format!("本机关于{}收到您提出的政府信息公开申请", cn(receipt));
-    if let Some(c) = case.correction.as_ref().and_then(|c| c.received_on) {
+    if let Some(c) = case
+        .correction
+        .as_ref()
+        .and_then(|c| c.received_on)
+        .filter(|_| with_correction)
+    {
         let _ = write!(s, "，并于{}收到您的补正申请", cn(c));
     }
     let _ = write!(s, "，申请公开“{}”。", request_text(request));
@@ -175,6 +186,8 @@ pub fn letter_for(
     preliminary: &[Disposition],
 ) -> Result<Letter, Refusal> {
     let missing = |what: &str| Refusal(format!("答复书缺少{what}，不能生成"));
+    let frozen = case.decision.as_ref().and_then(|d| d.letters.clone());
+    let s = frozen.as_ref().unwrap_or(s);
     let (disposition, basis, reasons, provided, withheld, letter_no, date) =
         match (&case.decision, case.disposition) {
             (Some(d), _) => (
@@ -237,7 +250,16 @@ pub fn letter_for(
         addressee: applicant.name.clone(),
         paragraphs,
         withheld,
-        remedies: remedies_notice(disposition, date, preliminary, s),
+        remedies: match case.decision.as_ref().and_then(|d| d.preliminary_review) {
+            Some(true) => remedies_notice(
+                Disposition::DeniedStateSecret,
+                date,
+                &[Disposition::DeniedStateSecret],
+                s,
+            ),
+            Some(false) => remedies_notice(Disposition::Granted, date, &[], s),
+            None => remedies_notice(disposition, date, preliminary, s),
+        },
         agency: s.agency_name.clone(),
         date,
         contact: s.contact.clone(),
@@ -274,7 +296,7 @@ pub fn correction_notice(
     s: &LetterSettings,
 ) -> Option<Letter> {
     let c = case.correction.as_ref()?;
-    let mut p = vec![opening(case, request)?];
+    let mut p = vec![opening_with(case, request, false)?];
     p.push(format!(
         "经审查，您的申请内容不明确。根据《中华人民共和国政府信息公开条例》第三十条的规定，请您对以下事项作出补正：{}",
         c.items
@@ -303,10 +325,10 @@ pub fn extension_notice(
     applicant: &Applicant,
     request: &Request,
     s: &LetterSettings,
-    new_due: NaiveDate,
 ) -> Option<Letter> {
     let e = case.extensions.last()?;
-    let p = vec![
+    let new_due = e.due_after?;
+    let mut p = vec![
         opening(case, request)?,
         format!(
             "因{}，本机关无法在规定期限内答复。经本机关政府信息公开工作机构负责人同意，根据《中华人民共和国政府信息公开条例》第三十三条第二款的规定，答复期限延长 {} 个工作日，本机关将于{}前作出答复。",
@@ -315,6 +337,9 @@ pub fn extension_notice(
             cn(new_due)
         ),
     ];
+    if e.provisional {
+        p.push("上述期限按尚未公布的次年节假日安排暂定计算；国务院办公厅公布节假日安排后如有变化，本机关将另行告知。".into());
+    }
     Some(notice(
         "extension",
         "政府信息公开申请延期答复告知书",
@@ -350,7 +375,12 @@ pub fn fee_notice(
             standard, f.amount_yuan
         ),
         format!(
-            "请于{}前（自收到本通知次日起 20 个工作日内）缴纳，缴纳后本机关出具财政票据。逾期未缴纳的，视为放弃申请，本机关不再处理该政府信息公开申请。",
+            "缴纳方式：{}。请于{}前（自收到本通知次日起 20 个工作日内）缴纳，缴纳后本机关出具财政票据。逾期未缴纳的，视为放弃申请，本机关不再处理该政府信息公开申请。",
+            if s.payment.trim().is_empty() {
+                "请持本通知到本机关政府信息公开工作机构办理缴费手续".to_owned()
+            } else {
+                s.payment.trim().trim_end_matches('。').to_owned()
+            },
             cn(f.payment_due)
         ),
     ];
@@ -362,6 +392,98 @@ pub fn fee_notice(
         s,
         f.notice_on,
     ))
+}
+
+/// 延迟答复告知书 (Art. 35, §5.3): the reasonable later date.
+pub fn delay_notice(
+    case: &Case,
+    applicant: &Applicant,
+    request: &Request,
+    s: &LetterSettings,
+) -> Option<Letter> {
+    let until = case.delay_until?;
+    let e = case.explanation.as_ref()?;
+    let p = vec![
+        opening(case, request)?,
+        format!(
+            "您申请公开政府信息的数量、频次明显超过合理范围。本机关已要求您说明理由，经审查，您说明的理由合理，但本机关无法在《中华人民共和国政府信息公开条例》第三十三条规定的期限内答复。根据该条例第三十五条的规定，本机关将于{}前作出答复。{}",
+            cn(until),
+            if case.delay_reason.is_empty() {
+                String::new()
+            } else {
+                format!("延迟理由：{}。", case.delay_reason.trim_end_matches('。'))
+            }
+        ),
+    ];
+    Some(notice(
+        "delay",
+        "政府信息公开申请延迟答复告知书",
+        applicant,
+        p,
+        s,
+        e.received_on.unwrap_or(until),
+    ))
+}
+
+/// 说明理由通知 (Art. 35, §8.3).
+pub fn explanation_notice(
+    case: &Case,
+    applicant: &Applicant,
+    request: &Request,
+    s: &LetterSettings,
+) -> Option<Letter> {
+    let e = case.explanation.as_ref()?;
+    let p = vec![
+        opening(case, request)?,
+        "经审查，您申请公开政府信息的数量、频次明显超过合理范围。根据《中华人民共和国政府信息公开条例》第三十五条的规定，请您说明申请理由。本机关认为申请理由不合理的，将告知您不予处理；认为申请理由合理，但是无法在规定期限内答复的，将确定延迟答复的合理期限并告知您。".to_owned(),
+    ];
+    Some(notice(
+        "explanation",
+        "政府信息公开申请说明理由通知书",
+        applicant,
+        p,
+        s,
+        e.requested_on,
+    ))
+}
+
+/// 征求意见书 to a third party or another agency (Art. 32, 34; §6, §8.3).
+pub fn consultation_letter(
+    case: &Case,
+    request: &Request,
+    s: &LetterSettings,
+    index: usize,
+) -> Option<Letter> {
+    let c = case.consultations.get(index)?;
+    let receipt = case.receipt_date?;
+    let mut p = vec![format!(
+        "本机关于{}收到一件政府信息公开申请，申请公开“{}”。",
+        cn(receipt),
+        request_text(request)
+    )];
+    match c.kind {
+        super::state::ConsultationKind::ThirdParty => p.push(
+            "该信息的公开可能损害贵方的合法权益。根据《中华人民共和国政府信息公开条例》第三十二条的规定，现书面征求贵方意见。请自收到本征求意见书之日起 15 个工作日内提出意见；不同意公开的，请说明理由。逾期未提出意见的，由本机关依照条例的规定决定是否公开。".into(),
+        ),
+        super::state::ConsultationKind::Agency => p.push(
+            "该信息涉及贵机关。根据《中华人民共和国政府信息公开条例》第十一条、第三十三条第三款、第三十四条的规定，现征求贵机关意见，请自收到本函之日起 15 个工作日内提出意见。由两个以上行政机关共同制作的政府信息，逾期未提出意见的视为同意公开。".into(),
+        ),
+    }
+    Some(Letter {
+        kind: "consultation",
+        title: match c.kind {
+            super::state::ConsultationKind::ThirdParty => "政府信息公开第三方意见征求书".into(),
+            super::state::ConsultationKind::Agency => "政府信息公开征求意见函".into(),
+        },
+        letter_no: String::new(),
+        addressee: c.party.clone(),
+        paragraphs: p,
+        withheld: Vec::new(),
+        remedies: String::new(),
+        agency: s.agency_name.clone(),
+        date: c.dispatched_on,
+        contact: s.contact.clone(),
+    })
 }
 
 #[cfg(test)]
@@ -376,6 +498,7 @@ mod tests {
             court: "某市某区人民法院".into(),
             contact: "公开办 0000-12345678".into(),
             address: String::new(),
+            payment: String::new(),
         }
     }
 
@@ -419,6 +542,8 @@ mod tests {
             letter_no: Some("应急公开〔2026〕3号".into()),
             issued_on: Some(on),
             on_spot: false,
+            letters: None,
+            preliminary_review: None,
         });
         let a = Applicant {
             kind: Some(ApplicantKind::NaturalPerson),

@@ -17,8 +17,8 @@ mod vocab;
 pub use deadline::{Deadline, Due, Pause, Rules, due_date};
 pub use fee::{per_item_fee, per_page_fee};
 pub use letter::{
-    Letter, LetterSettings, correction_notice, default_preliminary, extension_notice, fee_notice,
-    letter_for, remedies_notice,
+    Letter, LetterSettings, consultation_letter, correction_notice, default_preliminary,
+    delay_notice, explanation_notice, extension_notice, fee_notice, letter_for, remedies_notice,
 };
 pub use proceeding::{
     AgencyRole, LitigationPath, Procedure, Proceeding, ProceedingKind, ResultCategory, SubjectKind,
@@ -32,5 +32,5 @@ pub use state::{
 pub use tally::{CountedCase, Table3, Table3Row, table3};
 pub use vocab::{
     Applicant, ApplicantKind, ApplicantType, Channel, Disposition, FieldProblem, IdType, Medium,
-    Request, RequestDelivery, State, resident_id_ok, uscc_ok,
+    Request, RequestDelivery, State, clean, resident_id_ok, uscc_ok,
 };

@@ -91,6 +91,12 @@ pub struct Extension {
     pub wd: u32,
     pub reason: String,
     pub round: u32,
+    /// The reply deadline after this extension (for the 延期答复告知书).
+    #[serde(default)]
+    pub due_after: Option<NaiveDate>,
+    /// That deadline lies in a year whose holiday notice was not loaded.
+    #[serde(default)]
+    pub provisional: bool,
 }
 
 /// A fee notice (§7.4).
@@ -138,6 +144,12 @@ pub struct Decision {
     pub letter_no: Option<String>,
     pub issued_on: Option<NaiveDate>,
     pub on_spot: bool,
+    /// The letter settings in force when the reply was issued (the letter never changes after).
+    #[serde(default)]
+    pub letters: Option<super::letter::LetterSettings>,
+    /// Whether the reply carries the 复议前置 notice (decided when it was issued).
+    #[serde(default)]
+    pub preliminary_review: Option<bool>,
 }
 
 /// How and when the final letter was delivered (§8.6).
@@ -173,6 +185,12 @@ pub struct Case {
     pub disposition: Option<Disposition>,
     pub closed_on: Option<NaiveDate>,
     pub withdrawal_reason: String,
+    /// For post: the day the letter arrived (the confirmation cannot be earlier).
+    #[serde(default)]
+    pub arrived_on: Option<NaiveDate>,
+    /// The reason of an Art. 35 delay (for the 延迟答复告知书).
+    #[serde(default)]
+    pub delay_reason: String,
 }
 
 /// An event of §12.3 with its data. Dates are the days things happened (dispatch, receipt,
@@ -326,6 +344,10 @@ pub fn event_label(id: &str) -> &'static str {
     match id {
         "submit" => "网上提交申请",
         "register_direct" => "登记申请",
+        "register_pending" => "登记申请（待确认收到）",
+        "rules_changed" => "期限规则变更，重新计算期限",
+        "carried_over" => "年底未办结，结转下年度",
+        "export" => "导出案卷",
         "confirm_receipt" => "确认收到申请",
         "assign" => "分办",
         "answer_on_spot" => "当场答复",
@@ -391,6 +413,8 @@ impl Case {
             disposition: None,
             closed_on: None,
             withdrawal_reason: String::new(),
+            arrived_on: None,
+            delay_reason: String::new(),
         }
     }
 
@@ -486,7 +510,6 @@ impl Case {
         if let Some(d) = self.delay_until {
             out.due = Some(d);
             out.delayed = true;
-            out.provisional = !covered(cal, start, d);
             return out;
         }
         let pauses = self.pauses(rules);
@@ -583,12 +606,17 @@ impl Case {
                         cn(self.submitted_on)
                     ));
                 }
+                if let Some(a) = self.arrived_on
+                    && *on < a
+                {
+                    return refuse(format!("确认日期不能早于信件到达之日（{}）", cn(a)));
+                }
                 if method.trim().is_empty() {
                     return refuse("请写明确认方式，例如“电话确认”“平台消息”“回复邮件”");
                 }
                 if !cal.is_working_day(*on) {
-                    warnings.push(format!(
-                        "{} 不是工作日：非工作日提交的申请一般于下一个工作日确认",
+                    return refuse(format!(
+                        "{} 不是工作日：非工作日收到的申请于下一个工作日确认，确认之日为收到申请之日",
                         cn(*on)
                     ));
                 }
@@ -615,6 +643,16 @@ impl Case {
                         "当场答复只能在收到申请当日（{}）作出；其他情况请按办理流程拟稿、审核、送达",
                         cn(receipt)
                     ));
+                }
+                if !matches!(
+                    decision.disposition,
+                    Disposition::Granted
+                        | Disposition::UnableNotHeld
+                        | Disposition::NotProcessedPublication
+                ) {
+                    return refuse(
+                        "当场答复只用于予以公开、本机关不掌握和告知公开出版物获取途径；其他答复须拟稿并经公开办负责人审核签发",
+                    );
                 }
                 validate_decision(self, decision)?;
                 let mut d = decision.clone();
@@ -819,7 +857,7 @@ impl Case {
                 }
                 self.check_date("批准日期", *on, today)?;
                 if let Some(due) = self.deadline(cal, rules).due
-                    && *on > due
+                    && (*on > due || today > due)
                 {
                     return refuse(format!(
                         "答复期限已于 {} 届满，届满后不能再延长（条例第三十三条）",
@@ -838,7 +876,10 @@ impl Case {
                         rules.extension_max_count
                     ));
                 }
-                if *wd == 0 || used + wd > rules.extension_max_wd {
+                if *wd == 0 {
+                    return refuse("请填写延长的工作日数（1 个以上）");
+                }
+                if *wd > rules.extension_max_wd || used + wd > rules.extension_max_wd {
                     return refuse(format!(
                         "延长的期限最长不得超过 {} 个工作日（已延长 {} 个工作日）",
                         rules.extension_max_wd, used
@@ -849,7 +890,14 @@ impl Case {
                     wd: *wd,
                     reason: reason.trim().to_owned(),
                     round: self.round,
+                    due_after: None,
+                    provisional: false,
                 });
+                let after = self.deadline(cal, rules);
+                if let Some(e) = self.extensions.last_mut() {
+                    e.due_after = after.due;
+                    e.provisional = after.provisional;
+                }
             }
             Command::RequestExplanation { on } => {
                 if self.state != S::InProgress {
@@ -896,7 +944,11 @@ impl Case {
                 if *until <= today || current.is_some_and(|d| *until <= d) {
                     return refuse("延迟答复的日期应晚于今天和现有答复期限");
                 }
+                if (*until - today).num_days() > 366 {
+                    return refuse("延迟答复的期限应当合理，不能超过一年");
+                }
                 self.delay_until = Some(*until);
+                reason.trim().clone_into(&mut self.delay_reason);
             }
             Command::IssueFeeNotice {
                 on,
@@ -913,6 +965,14 @@ impl Case {
                 }
                 if self.fee.is_some() {
                     return refuse("本申请已发出过收费通知，不能重复收费");
+                }
+                if let Some(due) = self.deadline(cal, rules).due
+                    && today > due
+                {
+                    return refuse(format!(
+                        "收费通知应在答复期限内发出，答复期限已于 {} 届满",
+                        cn(due)
+                    ));
                 }
                 self.check_date("收费通知发出日期", *on, today)?;
                 let received = received_on.unwrap_or(*on);
@@ -1054,8 +1114,16 @@ impl Case {
                 if !self.state.is_open() {
                     return Err(self.not_in_state(cmd));
                 }
-                if *on > today || *on < self.submitted_on {
-                    return refuse("撤回日期应在提交之日与今天之间");
+                let earliest = self.receipt_date.unwrap_or(self.submitted_on);
+                if *on > today || *on < earliest {
+                    return refuse(format!(
+                        "撤回日期应在{}与今天之间",
+                        if self.receipt_date.is_some() {
+                            format!("收到申请之日（{}）", cn(earliest))
+                        } else {
+                            format!("提交之日（{}）", cn(earliest))
+                        }
+                    ));
                 }
                 if reason.trim().is_empty() {
                     return refuse("请记录撤回的方式，例如“申请人书面撤回（附撤回书）”");

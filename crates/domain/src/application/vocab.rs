@@ -241,6 +241,23 @@ impl Disposition {
         }
     }
 
+    /// Plain words for the applicant (status page): “部分公开”, “不予公开（属于国家秘密）”.
+    pub fn public_label(self) -> String {
+        // "（二）部分公开（区分处理的…）" → "部分公开"; "1.属于国家秘密" → "属于国家秘密".
+        fn plain(label: &str) -> &str {
+            let rest = if label.starts_with('（') {
+                label.split_once('）').map_or(label, |(_, r)| r)
+            } else {
+                label.split_once('.').map_or(label, |(_, r)| r)
+            };
+            rest.split('（').next().unwrap_or(rest)
+        }
+        match self.group() {
+            Some(g) => format!("{}（{}）", plain(g), plain(self.label())),
+            None => plain(self.label()).to_owned(),
+        }
+    }
+
     /// The table-3 row id in the 2019 format, where （六）其他处理 is one row (§9 rule 5).
     pub const fn row_2019(self) -> &'static str {
         match self {
@@ -405,7 +422,8 @@ pub fn uscc_ok(s: &str) -> bool {
 
 fn phone_ok(s: &str) -> bool {
     let digits = s.chars().filter(char::is_ascii_digit).count();
-    (7..=20).contains(&digits)
+    s.chars().count() <= 30
+        && (7..=20).contains(&digits)
         && s.chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '+' | '(' | ')' | '转'))
 }
@@ -420,6 +438,15 @@ fn email_ok(s: &str) -> bool {
         && !host.ends_with('.')
         && !s.chars().any(char::is_whitespace)
         && s.len() <= 254
+}
+
+/// Trims and removes control characters other than line breaks and tabs (they break the Word
+/// letters and have no place in a form).
+pub fn clean(s: &str) -> String {
+    s.trim()
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect()
 }
 
 const MAX_SHORT: usize = 200;
@@ -445,7 +472,7 @@ impl Applicant {
             &mut self.postal_address,
             &mut self.postcode,
         ] {
-            *f = f.trim().to_owned();
+            *f = clean(f);
         }
         self.id_number = self
             .id_number
@@ -597,14 +624,11 @@ impl Applicant {
         out
     }
 
-    /// A key that identifies "the same applicant" (§7.3): the document number, or the name
-    /// where no number was given.
-    pub fn identity_key(&self) -> String {
-        if self.id_number.is_empty() {
-            format!("name:{}", self.name)
-        } else {
-            format!("id:{}", self.id_number)
-        }
+    /// A key that identifies "the same applicant" (§7.3): the 证件号码 or 统一社会信用代码.
+    /// Without one there is no key: people who share a name are never merged (linking is a
+    /// manual decision).
+    pub fn identity_key(&self) -> Option<String> {
+        (!self.id_number.is_empty()).then(|| format!("id:{}", self.id_number))
     }
 
     /// The name with all but the first character masked (张** / 某某公司 stays readable for
@@ -631,7 +655,7 @@ impl Request {
             &mut self.description,
             &mut self.purpose,
         ] {
-            *f = f.trim().to_owned();
+            *f = clean(f);
         }
         self
     }
@@ -728,6 +752,18 @@ mod tests {
         let r = Request::default().problems(true);
         let fields: Vec<_> = r.iter().map(|p| p.field).collect();
         assert_eq!(fields, ["description", "medium", "delivery"]);
+    }
+
+    #[test]
+    fn plain_outcome_words_for_the_applicant() {
+        assert_eq!(Disposition::PartiallyGranted.public_label(), "部分公开");
+        assert_eq!(Disposition::Granted.public_label(), "予以公开");
+        assert_eq!(
+            Disposition::DeniedStateSecret.public_label(),
+            "不予公开（属于国家秘密）"
+        );
+        assert_eq!(Disposition::OtherOther.public_label(), "其他处理（其他）");
+        assert_eq!(clean(" a\u{1}b\r\nc "), "ab\nc");
     }
 
     #[test]

@@ -5,7 +5,6 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 use rust_decimal::Decimal;
-use unicode_normalization::UnicodeNormalization;
 
 use crate::model::MoneyUnit;
 
@@ -43,7 +42,8 @@ const BLANKS: [&str; 12] = [
 
 /// NFKC and whitespace removal (so `1 2` in a PDF cell reads `12` only when it is one cell).
 pub(crate) fn clean(raw: &str) -> String {
-    raw.nfkc()
+    crate::normalize::nfkc(raw)
+        .chars()
         .filter(|c| !c.is_whitespace() && *c != '\u{200B}')
         .collect()
 }

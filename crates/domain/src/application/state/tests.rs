@@ -25,6 +25,8 @@ fn granted() -> Decision {
         letter_no: None,
         issued_on: None,
         on_spot: false,
+        letters: None,
+        preliminary_review: None,
     }
 }
 
@@ -587,7 +589,7 @@ proptest::proptest! {
         c.state = State::InProgress;
         let base = c.deadline(&cal, &Rules::default()).due.unwrap();
         proptest::prop_assert!(cal.is_working_day(base) || !cal.covers(chrono::Datelike::year(&base)) && cal.is_working_day(base));
-        c.extensions.push(Extension { on: start, wd: ext, reason: "x".into(), round: 0 });
+        c.extensions.push(Extension { on: start, wd: ext, reason: "x".into(), round: 0, due_after: None, provisional: false });
         let extended = c.deadline(&cal, &Rules::default()).due.unwrap();
         proptest::prop_assert!(extended >= base);
         proptest::prop_assert!(cal.is_working_day(extended));
