@@ -850,11 +850,7 @@ async fn demo_applications(svc: &Service) -> Result<(), String> {
             } else {
                 disp.usual_basis().into()
             },
-            reasons: if disp == D::Granted {
-                String::new()
-            } else {
-                format!("经审查，所申请信息属于“{}”的情形。", disp.label())
-            },
+            reasons: demo_reason(disp).to_owned(),
             provided: if matches!(disp, D::Granted | D::PartiallyGranted) {
                 "随本答复书邮寄所申请信息的复印件。".into()
             } else {
@@ -1022,7 +1018,7 @@ async fn demo_applications(svc: &Service) -> Result<(), String> {
                 DemoPath::Withdrawn => {
                     act(
                         wd(3),
-                        &drafter,
+                        &office,
                         Command::Withdraw {
                             on: wd(3),
                             reason: "申请人书面撤回申请".into(),
@@ -1139,4 +1135,49 @@ async fn demo_applications(svc: &Service) -> Result<(), String> {
         .await
         .map_err(msg)?;
     Ok(())
+}
+
+/// A plausible reason for each demo outcome (what a handler would write).
+fn demo_reason(d: gongkai_domain::application::Disposition) -> &'static str {
+    use gongkai_domain::application::Disposition as D;
+    match d {
+        D::Granted | D::OtherOverdueCorrection | D::OtherOverdueFee | D::OtherOther => "",
+        D::PartiallyGranted => {
+            "评价报告中企业的工艺参数属于商业秘密，经征求意见，企业不同意公开且理由合理。"
+        }
+        D::DeniedStateSecret => "所申请的平面布置图已按规定定为国家秘密。",
+        D::DeniedProhibitedByLaw => "所申请文件属于法律、行政法规禁止公开的内容。",
+        D::DeniedSecurityStability => "重大危险源企业的具体位置和储量信息公开后可能危及公共安全。",
+        D::DeniedThirdPartyRights => {
+            "所申请信息涉及企业商业秘密，企业不同意公开且理由合理，不公开不会对公共利益造成重大影响。"
+        }
+        D::DeniedInternalAffairs => "所申请的考核记录属于本机关人事管理方面的内部事务信息。",
+        D::DeniedProcessInformation => {
+            "所申请的会议记录属于讨论记录，是行政机关履行职责过程中形成的过程性信息。"
+        }
+        D::DeniedEnforcementFiles => "所申请的材料属于行政执法案卷信息。",
+        D::DeniedAdministrativeQuery => {
+            "不动产登记资料的查询另有规定，请向不动产登记机构申请查询。"
+        }
+        D::UnableNotHeld => {
+            "经检索本机关档案及业务系统，本机关未制作、获取该演练方案；该方案由县应急管理局制作，联系电话0513-85002000。"
+        }
+        D::UnableNeedsCreation => "本机关未制作逐月统计分析，提供需要对现有信息进行加工、分析。",
+        D::UnableStillUnclear => {
+            "补正后仍未写明所需文件的名称、文号或形成时间，无法确定所申请的信息。"
+        }
+        D::NotProcessedPetition => {
+            "申请内容为对企业违法排污行为的举报，可通过12345热线或生态环境部门举报。"
+        }
+        D::NotProcessedRepeated => "本机关已就相同内容作出答复。",
+        D::NotProcessedPublication => {
+            "《示例市应急管理年鉴（2025）》为公开出版物，可在市图书馆查阅或通过出版社购买。"
+        }
+        D::NotProcessedExcessive => {
+            "申请人一个月内提出同类申请八十余件，经要求说明理由，所述理由不合理。"
+        }
+        D::NotProcessedConfirmation => {
+            "申请人要求重新出具已送达的行政处罚决定书，不属于政府信息公开申请。"
+        }
+    }
 }

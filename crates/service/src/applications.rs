@@ -487,6 +487,20 @@ impl Service {
         if s.letter_prefix.trim().is_empty() {
             s.letter_prefix = format!("{}依申请公开", a.name);
         }
+        if s.letters.contact.trim().is_empty()
+            && let Some(g) = self.guide(agency).await?
+            && !g.office_phone.trim().is_empty()
+        {
+            // Default contact: the 政府信息公开工作机构 of the agency's 指南.
+            s.letters.contact = format!("{} {}", g.office_name.trim(), g.office_phone.trim())
+                .trim()
+                .to_owned();
+        }
+        if s.letters.address.trim().is_empty()
+            && let Some(g) = self.guide(agency).await?
+        {
+            s.letters.address = g.office_address.trim().to_owned();
+        }
         if s.preliminary.is_empty() {
             s.preliminary = gongkai_domain::application::default_preliminary()
                 .iter()
@@ -1878,6 +1892,19 @@ impl Service {
                     }
                 }
             }
+            if case.state == State::Submitted {
+                let since = case.arrived_on.unwrap_or(case.submitted_on);
+                if since < today {
+                    new.push((
+                        "confirm_receipt".into(),
+                        since,
+                        format!(
+                            "申请 {} 自 {} 起待确认收到：须与申请人确认，确认之日为收到申请之日",
+                            r.case_no, since
+                        ),
+                    ));
+                }
+            }
             if let Some(c) = case
                 .correction
                 .as_ref()
@@ -2434,7 +2461,7 @@ fn allowed_actions(
     add(head && st == S::UnderReview, "approve_decision");
     add(head && st == S::UnderReview, "return_draft");
     add(officer && st == S::Decided, "deliver");
-    add(officer && st.is_open(), "withdraw");
+    add(office && st.is_open(), "withdraw");
     add(officer && st == S::Closed, "archive");
     add(office && st.has_receipt(), "change_applicant_type");
     add(officer, "attach");

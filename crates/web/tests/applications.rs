@@ -333,6 +333,41 @@ async fn the_public_applies_and_the_office_answers_through_the_pages() {
             "{label}"
         );
 
+        // The supervisor above reads the bureau's cases (masked), a drafter not the overview.
+        app.user("jiandu", app.agencies.city, &[Role::Supervisor])
+            .await;
+        let mut sup = app.login("jiandu").await;
+        let list = sup
+            .get(&format!("/admin/applications?agency={ems}&view=all"))
+            .await;
+        list.expect(StatusCode::OK);
+        assert!(
+            list.body.contains(&case_no) && list.text().contains("李*"),
+            "{label}"
+        );
+        assert!(!list.text().contains("李四"));
+        sup.get(&format!(
+            "/admin/applications/report?agency={ems}&year=2026"
+        ))
+        .await
+        .expect(StatusCode::OK);
+        other
+            .get("/admin/applications/report")
+            .await
+            .expect(StatusCode::FORBIDDEN);
+        let page = sup.get(&format!("/admin/applications/{id}")).await;
+        assert!(!page.body.contains("/letters/") && !page.body.contains("dossier"));
+        sup.get(&format!("/admin/applications/{id}/dossier"))
+            .await
+            .expect(StatusCode::FORBIDDEN);
+        // The case file as one ZIP for the office.
+        let zip = office
+            .get(&format!("/admin/applications/{id}/dossier"))
+            .await;
+        zip.expect(StatusCode::OK);
+        assert_eq!(zip.headers.get("content-type").unwrap(), "application/zip");
+        assert!(zip.body.starts_with("PK"));
+
         // Reports, settings, register, calendar.
         let rep = office.get("/admin/applications/report?year=2026").await;
         rep.expect(StatusCode::OK);
@@ -637,6 +672,17 @@ async fn every_other_event_through_its_form() {
             .text()
             .contains("2026-06-30")
     );
+    for (kind, words) in [
+        ("delay", "延迟答复告知书"),
+        ("explanation", "说明理由通知书"),
+        ("consultation-0", "第三方意见征求书"),
+    ] {
+        let l = office
+            .get(&format!("/admin/applications/{c}/letters/{kind}"))
+            .await;
+        l.expect(StatusCode::OK);
+        assert!(l.text().contains(words), "{kind}: {}", l.text());
+    }
     // A draft returned with an opinion; then the applicant withdraws.
     ok(&act(
         &mut office,

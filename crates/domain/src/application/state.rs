@@ -328,7 +328,10 @@ impl Command {
     /// Who may trigger it (§12.3).
     pub fn who(&self) -> Who {
         match self {
-            Command::ConfirmReceipt { .. } | Command::Assign => Who::Registrar,
+            // A withdrawal closes the case without a reply: recorded by the office itself.
+            Command::ConfirmReceipt { .. } | Command::Assign | Command::Withdraw { .. } => {
+                Who::Registrar
+            }
             Command::ApproveExtension { .. }
             | Command::SetDelay { .. }
             | Command::IssueFeeNotice { .. }
