@@ -492,14 +492,14 @@ impl Service {
             && !g.office_phone.trim().is_empty()
         {
             // Default contact: the 政府信息公开工作机构 of the agency's 指南.
-            s.letters.contact = format!("{} {}", g.office_name.trim(), g.office_phone.trim())
+            format!("{} {}", g.office_name.trim(), g.office_phone.trim())
                 .trim()
-                .to_owned();
+                .clone_into(&mut s.letters.contact);
         }
         if s.letters.address.trim().is_empty()
             && let Some(g) = self.guide(agency).await?
         {
-            s.letters.address = g.office_address.trim().to_owned();
+            g.office_address.trim().clone_into(&mut s.letters.address);
         }
         if s.preliminary.is_empty() {
             s.preliminary = gongkai_domain::application::default_preliminary()
