@@ -62,6 +62,13 @@ pub struct ApplicationForm {
     pub channel: String,
     pub submitted_on: String,
     pub received_on: String,
+    /// A one-time token of the staff form: submitting the same form twice (a browser refresh)
+    /// registers the application once.
+    pub form_token: String,
+}
+
+fn two() -> u32 {
+    2
 }
 
 /// Per-agency settings of the application module (applications.md §14).
@@ -79,6 +86,7 @@ pub struct ApplicationSettings {
     pub reminder_email: String,
     /// Art. 44 (§8.5): suggest proactive disclosure when this many applications for similar
     /// information were granted (0 = never; default 2).
+    #[serde(default = "two")]
     pub publish_hint_threshold: u32,
 }
 
@@ -272,6 +280,10 @@ fn applicant_key(a: &Applicant, case_no: &str) -> String {
 /// The address a rate limit counts: IPv4 as is, IPv6 by its /64 (one subscriber's block).
 fn limit_key(kind: &str, client_addr: &str) -> String {
     let addr = match client_addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_some() => v6
+            .to_ipv4_mapped()
+            .map(|v4| v4.to_string())
+            .unwrap_or_default(),
         Ok(std::net::IpAddr::V6(v6)) => {
             let s = v6.segments();
             format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
@@ -338,6 +350,12 @@ fn mask_case(mut c: Case) -> Case {
     }
     if let Some(x) = c.correction.as_mut() {
         x.guidance.clear();
+    }
+    if let Some(d) = c.delivery.as_mut() {
+        d.proof.clear();
+    }
+    if let Some(f) = c.fee.as_mut() {
+        f.receipt_no.clear();
     }
     c
 }
@@ -471,6 +489,10 @@ impl Service {
             None => ApplicationSettings {
                 accepts_applications: true,
                 publish_hint_threshold: 2,
+                preliminary: gongkai_domain::application::default_preliminary()
+                    .iter()
+                    .map(|d| d.id().to_owned())
+                    .collect(),
                 ..ApplicationSettings::default()
             },
         };
@@ -501,19 +523,14 @@ impl Service {
         {
             g.office_address.trim().clone_into(&mut s.letters.address);
         }
-        if s.preliminary.is_empty() {
-            s.preliminary = gongkai_domain::application::default_preliminary()
-                .iter()
-                .map(|d| d.id().to_owned())
-                .collect();
-        }
+
         Ok(s)
     }
 
     /// The dispositions whose reply carries the 复议前置 notice: every refusal (复议法 Art.
     /// 23(四) is not configurable), plus partial disclosure and Art. 36(七) replies as the
     /// agency decides (the spec marks their scope unverified).
-    fn preliminary(s: &ApplicationSettings) -> Vec<Disposition> {
+    pub(crate) fn preliminary(s: &ApplicationSettings) -> Vec<Disposition> {
         let mut out: Vec<Disposition> = Disposition::ALL
             .iter()
             .copied()
@@ -580,8 +597,13 @@ impl Service {
         .await?;
         tx.commit().await?;
         // Periods and conventions may have changed: open deadlines follow, each change recorded.
-        self.recompute_deadlines(actor, Some(agency), "rules_changed")
-            .await?;
+        if let Err(e) = self
+            .recompute_deadlines(actor, Some(agency), "rules_changed")
+            .await
+        {
+            // The settings are saved; the next change or calendar import recomputes again.
+            tracing::warn!(error = %e, "recomputing deadlines after a settings change failed");
+        }
         Ok(())
     }
 
@@ -870,6 +892,18 @@ impl Service {
         }
         let code = query_code()?;
         let mut tx = self.store.begin().await?;
+        if !f.form_token.trim().is_empty() {
+            let key = limit_key("form", f.form_token.trim());
+            if tx.intake_attempts(&key, 0).await? > 0 {
+                return Err(ServiceError::Refused(
+                    "这张登记表已经提交过，申请已登记，请勿重复提交；可在“依申请公开”列表中查看"
+                        .into(),
+                ));
+            }
+            let now = self.now_ms();
+            tx.record_intake_attempt(&key, now, now - 24 * HOUR_MS)
+                .await?;
+        }
         let year = received.unwrap_or(today).year();
         let case_no = self.new_case_no(&mut tx, agency, year).await?;
         let kind = if received.is_some() {
@@ -1212,7 +1246,11 @@ impl Service {
             actions,
             disposition_label: case.disposition.map(Disposition::full_label),
             decision_label: case.decision.as_ref().map(|d| d.disposition.full_label()),
-            open_consultations,
+            open_consultations: if personal_visible {
+                open_consultations
+            } else {
+                Vec::new()
+            },
             fee_item_ordinal: ordinal,
             fee_item_amount: per_item_fee(ordinal),
             fees_enabled: settings.rules.fees_enabled,
@@ -1277,8 +1315,11 @@ impl Service {
                     .rev()
                     .find(|e| e.kind == "submit_draft")
                     .map(|e| e.actor.clone());
+                // The history names people "显示名（用户名）"; the user name is the stable part.
                 if let Actor::User(u) = actor
-                    && submitter.as_deref() == Some(actor_name(&Actor::User(u.clone())).as_str())
+                    && submitter.as_deref().is_some_and(|s| {
+                        s == u.username || s.ends_with(&format!("（{}）", u.username))
+                    })
                 {
                     return Err(ServiceError::Refused(
                         "答复稿须由他人审核签发：提交人不能签发自己提交的答复稿".into(),
@@ -1652,8 +1693,11 @@ impl Service {
             .map_err(|r| ServiceError::Refused(r.0)),
             "correction" => app::correction_notice(&case, &applicant, &request, &settings.letters)
                 .ok_or_else(none),
-            "extension" => app::extension_notice(&case, &applicant, &request, &settings.letters)
-                .ok_or_else(none),
+            "extension" => {
+                let fallback = case.deadline(&self.calendar().await?, &settings.rules).due;
+                app::extension_notice(&case, &applicant, &request, &settings.letters, fallback)
+                    .ok_or_else(none)
+            }
             "fee" => {
                 app::fee_notice(&case, &applicant, &request, &settings.letters).ok_or_else(none)
             }
@@ -1894,7 +1938,7 @@ impl Service {
             }
             if case.state == State::Submitted {
                 let since = case.arrived_on.unwrap_or(case.submitted_on);
-                if since < today {
+                if cal.working_days_between(since, today) >= 1 {
                     new.push((
                         "confirm_receipt".into(),
                         since,
@@ -2243,6 +2287,11 @@ impl Service {
         .await?;
         tx.commit().await?;
         Ok((format!("案卷-{}.zip", view.case_no), out))
+    }
+
+    /// A fresh one-time token for the staff registration form.
+    pub fn new_form_token() -> Result<String> {
+        crate::crypto::random_token()
     }
 
     /// Whether `actor` may register applications for `agency` (the 公开办 and its head).

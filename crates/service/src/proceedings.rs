@@ -55,6 +55,20 @@ pub struct ProceedingView {
     pub form: ProceedingForm,
 }
 
+/// A case number for comparison: no spaces, ASCII brackets for full-width ones.
+fn case_number_key(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            '［' | '〔' | '【' => '[',
+            '］' | '〕' | '】' => ']',
+            c => c,
+        })
+        .collect()
+}
+
 fn fe(field: &'static str, message: impl Into<String>) -> FieldError {
     FieldError {
         field,
@@ -211,7 +225,7 @@ impl Service {
                 }
                 if let Ok(o) = serde_json::from_str::<Proceeding>(&other.json)
                     && o.kind == p.kind
-                    && o.case_number == p.case_number
+                    && case_number_key(&o.case_number) == case_number_key(&p.case_number)
                 {
                     return Err(ServiceError::field(
                         "case_number",
@@ -294,11 +308,7 @@ impl Service {
         };
         let cal = self.calendar().await?;
         let settings = self.application_settings(agency).await?;
-        let pre: Vec<_> = settings
-            .preliminary
-            .iter()
-            .filter_map(|d| gongkai_domain::application::Disposition::parse(d))
-            .collect();
+        let pre = Self::preliminary(&settings);
         let mut out = Vec::new();
         for r in self.store.proceedings(agency).await? {
             let mut p: Proceeding =
@@ -363,8 +373,9 @@ impl Service {
 }
 
 fn run(text: &str, font: &str, half_points: usize) -> Run {
+    // Control characters (pasted from other programs) would make the document unreadable.
     Run::new()
-        .add_text(text)
+        .add_text(gongkai_domain::application::clean(text))
         .fonts(
             RunFonts::new()
                 .east_asia(font)

@@ -337,6 +337,7 @@ pub(crate) async fn register_form(
         kind: "natural_person".into(),
         id_type: "resident_id".into(),
         channel: "in_person".into(),
+        form_token: gongkai_service::Service::new_form_token().unwrap_or_default(),
         submitted_on: today.clone(),
         received_on: today,
         ..ApplicationForm::default()

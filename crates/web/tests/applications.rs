@@ -446,19 +446,23 @@ async fn counter_registration_shows_the_query_code_once() {
         .await;
     bad.expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text().contains("请填写申请人姓名"));
-    let r = c
-        .post(
-            "/admin/applications/new",
-            &[
-                ("channel", "in_person"),
-                ("kind", "natural_person"),
-                ("name", "王五"),
-                ("received_on", "2026-03-02"),
-                ("submitted_on", "2026-03-02"),
-                ("description", "某路口改造的批复"),
-            ],
-        )
-        .await;
+    let token = f
+        .body
+        .split("name=\"form_token\" value=\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .unwrap()
+        .to_owned();
+    let fields = [
+        ("channel", "in_person"),
+        ("kind", "natural_person"),
+        ("name", "王五"),
+        ("received_on", "2026-03-02"),
+        ("submitted_on", "2026-03-02"),
+        ("description", "某路口改造的批复"),
+        ("form_token", token.as_str()),
+    ];
+    let r = c.post("/admin/applications/new", &fields).await;
     // The code is shown once, on the answer page itself (never in an address).
     r.expect(StatusCode::OK);
     assert!(r.body.contains("id=\"query-code\"") && r.text().contains("申请已登记"));
@@ -495,6 +499,12 @@ async fn counter_registration_shows_the_query_code_once() {
         !page.body.contains("id=\"query-code\""),
         "the code is not shown again"
     );
+    // A refresh of the answer page re-sends the form: it is not registered twice.
+    c.get("/admin/applications/new").await;
+    let again = c.post("/admin/applications/new", &fields).await;
+    again.expect(StatusCode::BAD_REQUEST);
+    assert!(again.text().contains("已经提交过"));
+    assert_eq!(app.service.store().count("applications").await.unwrap(), 1);
 }
 
 /// The events the main path does not take, each through its form: on-the-spot answer, extension

@@ -325,9 +325,11 @@ pub fn extension_notice(
     applicant: &Applicant,
     request: &Request,
     s: &LetterSettings,
+    fallback_due: Option<NaiveDate>,
 ) -> Option<Letter> {
     let e = case.extensions.last()?;
-    let new_due = e.due_after?;
+    // Extensions recorded before the deadline was kept with them fall back to the current one.
+    let new_due = e.due_after.or(fallback_due)?;
     let mut p = vec![
         opening(case, request)?,
         format!(

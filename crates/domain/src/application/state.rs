@@ -582,6 +582,23 @@ impl Case {
         Ok(())
     }
 
+    /// Steps the law allows only within the reply period.
+    fn refuse_after_due(
+        &self,
+        what: &str,
+        today: NaiveDate,
+        cal: &WorkingCalendar,
+        rules: &Rules,
+    ) -> Result<(), Refusal> {
+        match self.deadline(cal, rules).due {
+            Some(due) if today > due => refuse(format!(
+                "答复期限已于 {} 届满，不能再{what}；请尽快作出答复",
+                cn(due)
+            )),
+            _ => Ok(()),
+        }
+    }
+
     fn close(&mut self, disposition: Disposition, on: NaiveDate) {
         self.state = State::Closed;
         self.disposition = Some(disposition);
@@ -906,6 +923,7 @@ impl Case {
                 if self.state != S::InProgress {
                     return Err(self.not_in_state(cmd));
                 }
+                self.refuse_after_due("要求说明理由", today, cal, rules)?;
                 if self.explanation.is_some() {
                     return refuse("已要求申请人说明理由，不能重复要求");
                 }
@@ -943,6 +961,7 @@ impl Case {
                 if reason.trim().is_empty() {
                     return refuse("请写明延迟答复的理由（将写入延迟答复告知书）");
                 }
+                self.refuse_after_due("确定延迟答复期限", today, cal, rules)?;
                 let current = self.deadline(cal, rules).due;
                 if *until <= today || current.is_some_and(|d| *until <= d) {
                     return refuse("延迟答复的日期应晚于今天和现有答复期限");
