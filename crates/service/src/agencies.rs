@@ -250,4 +250,58 @@ impl Service {
             .find(|a| a.parent_id.is_none())
             .map_or_else(|| "政府信息公开平台".to_owned(), |a| a.name))
     }
+
+    /// The site's 网站标识码 (publishing.md §11.3), if set.
+    pub async fn site_id_code(&self) -> Result<Option<String>> {
+        Ok(self
+            .store
+            .setting("site.id_code")
+            .await?
+            .filter(|c| !c.is_empty()))
+    }
+
+    /// Sets the 网站标识码: 10 characters — a 6-digit 行政区划代码 and a 4-digit serial
+    /// (`1304000009`), or `bm` and 8 digits for State Council departments. Empty clears it.
+    /// Only the administrator of the top-level agency (the site's 主办单位).
+    pub async fn set_site_id_code(&self, actor: &Actor, code: &str) -> Result<()> {
+        if let Actor::User(u) = actor {
+            self.authorize(actor, Action::ManageAgencies, u.agency_id)
+                .await?;
+            let root = self
+                .store
+                .agency(u.agency_id)
+                .await?
+                .is_some_and(|a| a.parent_id.is_none());
+            if !root {
+                return Err(ServiceError::Refused(
+                    "网站标识码由本平台顶级机关（网站主办单位）的系统管理员设置".into(),
+                ));
+            }
+        }
+        let code = code.trim();
+        let ok = code.is_empty()
+            || (code.len() == 10 && code.bytes().all(|b| b.is_ascii_digit()))
+            || (code.len() == 10
+                && code.starts_with("bm")
+                && code.bytes().skip(2).all(|b| b.is_ascii_digit()));
+        if !ok {
+            return Err(ServiceError::field(
+                "site_id_code",
+                "网站标识码为 10 位：6 位行政区划代码加 4 位序号（如 1304000009），国务院部门为 bm 加 8 位数字；留空表示不显示",
+            ));
+        }
+        let mut tx = self.store.begin().await?;
+        tx.set_setting("site.id_code", code).await?;
+        self.audit(
+            &mut tx,
+            actor,
+            None,
+            "site.id_code",
+            ("site", "id_code".into()),
+            serde_json::json!({ "code": code }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

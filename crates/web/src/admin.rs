@@ -704,7 +704,8 @@ async fn agency_view(
         status,
         "admin/agency.html",
         context! {
-            agency => Serde(agency), parent => Serde(parent), children => Serde(children), divisions => Serde(divisions), manage, manage_divisions, credit_code, kinds => Serde(kinds()), errors, done, ..base
+            agency => Serde(agency), parent => Serde(parent), children => Serde(children), divisions => Serde(divisions), manage, manage_divisions, credit_code, kinds => Serde(kinds()), errors, done,
+            site_code => state.service.site_id_code().await.ok().flatten().unwrap_or_default(), ..base
         },
     )
 }
@@ -1647,4 +1648,43 @@ pub(crate) async fn calendar_import(
 fn lenient_year<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
     let s: Option<String> = Option::deserialize(d)?;
     Ok(s.and_then(|s| s.trim().parse().ok()))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct SiteCodeForm {
+    site_id_code: String,
+}
+
+/// Saves the site's 网站标识码 (top-level administrator).
+pub(crate) async fn site_id_code(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Form(f): Form<SiteCodeForm>,
+) -> Response {
+    let root = staff.user.agency_id;
+    match state
+        .service
+        .set_site_id_code(&staff.actor(), &f.site_id_code)
+        .await
+    {
+        Ok(()) => {
+            Redirect::to(&format!("/admin/agencies/{root}?done=site_code_saved")).into_response()
+        }
+        Err(e @ ServiceError::Invalid(_)) => {
+            let errors = ser(field_errors(&e));
+            agency_view(
+                &state,
+                &s,
+                &staff,
+                root,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+                None,
+            )
+            .await
+        }
+        Err(e) => service_error(&e),
+    }
 }

@@ -180,6 +180,7 @@ pub fn router(state: AppState) -> Router {
             "/calendar",
             get(admin::calendar_page).post(admin::calendar_import),
         )
+        .route("/site/id-code", post(admin::site_id_code))
         .route("/audit", get(admin::audit))
         .route("/audit/verify", get(admin::audit_verify));
     Router::new()

@@ -22,12 +22,21 @@ pub(crate) async fn base(state: &AppState, s: &Session, csrf: Option<&str>) -> V
         .site_name()
         .await
         .unwrap_or_else(|_| "政府信息公开平台".into());
+    let site_id_code = state.service.site_id_code().await.ok().flatten();
+    // SiteDomain: the host of the public address the site is configured with.
+    let site_domain = state.config.public_url.as_deref().and_then(|u| {
+        u.split_once("://")
+            .map(|(_, rest)| rest.split(['/', ':']).next().unwrap_or_default().to_owned())
+            .filter(|h| !h.is_empty())
+    });
     context! {
         user => Serde(s.user()),
         care => s.care,
         path => s.path.clone(),
         csrf => csrf.or(s.csrf()),
         site_name,
+        site_id_code,
+        site_domain,
     }
 }
 

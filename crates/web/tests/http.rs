@@ -1422,3 +1422,39 @@ async fn redirects_stay_on_this_site() {
         .await;
     assert_eq!(r.location(), Some("/admin"));
 }
+
+/// The 网站标识码 (publishing.md §11.3/§11.4): set by the top-level administrator, shown in the
+/// footer and the SiteIDCode meta tag; a malformed code says what is accepted.
+#[tokio::test]
+async fn the_site_identification_code_is_set_and_shown() {
+    let app = TestApp::new().await;
+    app.user("boss", app.agencies.city, &[Role::Admin]).await;
+    app.user("sub.admin", app.agencies.ems, &[Role::Admin])
+        .await;
+    let mut c = app.login("boss").await;
+    c.get(&format!("/admin/agencies/{}", app.agencies.city))
+        .await
+        .expect(StatusCode::OK);
+    let bad = c
+        .post("/admin/site/id-code", &[("site_id_code", "12345")])
+        .await;
+    bad.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().contains("6 位行政区划代码加 4 位序号"));
+    let ok = c
+        .post("/admin/site/id-code", &[("site_id_code", "3206000001")])
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let home = app.client().get("/").await;
+    assert!(
+        home.body
+            .contains("<meta name=\"SiteIDCode\" content=\"3206000001\">")
+    );
+    assert!(home.text().contains("网站标识码：3206000001"));
+    let mut sub = app.login("sub.admin").await;
+    sub.get(&format!("/admin/agencies/{}", app.agencies.ems))
+        .await;
+    let r = sub
+        .post("/admin/site/id-code", &[("site_id_code", "3206000002")])
+        .await;
+    assert_ne!(r.status, StatusCode::SEE_OTHER);
+}
