@@ -749,36 +749,11 @@ pub(crate) async fn assign(
 ) -> Response {
     let handler = f.handler_id.trim().parse::<i64>().ok().map(UserId);
     let division = f.division_id.trim().parse::<i64>().ok().map(DivisionId);
-    match state
+    let result = state
         .service
         .assign_application(&staff.actor(), id, handler, division)
-        .await
-    {
-        Ok(()) => Redirect::to(&format!("/admin/applications/{id}?done=assign")).into_response(),
-        Err(e @ (ServiceError::Refused(_) | ServiceError::Invalid(_))) => {
-            let m = match &e {
-                ServiceError::Invalid(v) => v
-                    .iter()
-                    .map(|x| x.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                e => e.to_string(),
-            };
-            detail_page(
-                &state,
-                &s,
-                &staff,
-                id,
-                StatusCode::CONFLICT,
-                Some(m),
-                vec![],
-                DetailQuery::default(),
-                None,
-            )
-            .await
-        }
-        Err(e) => service_error(&e),
-    }
+        .await;
+    after_case_action(&state, &s, &staff, id, result, "assign").await
 }
 
 #[derive(Deserialize, Default)]
@@ -795,36 +770,11 @@ pub(crate) async fn change_type(
     Path(id): Path<i64>,
     Form(f): Form<TypeForm>,
 ) -> Response {
-    match state
+    let result = state
         .service
         .change_applicant_type(&staff.actor(), id, &f.applicant_type, &f.reason)
-        .await
-    {
-        Ok(()) => Redirect::to(&format!("/admin/applications/{id}?done=type")).into_response(),
-        Err(e @ (ServiceError::Refused(_) | ServiceError::Invalid(_))) => {
-            let m = match &e {
-                ServiceError::Invalid(v) => v
-                    .iter()
-                    .map(|x| x.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                e => e.to_string(),
-            };
-            detail_page(
-                &state,
-                &s,
-                &staff,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(m),
-                vec![],
-                DetailQuery::default(),
-                None,
-            )
-            .await
-        }
-        Err(e) => service_error(&e),
-    }
+        .await;
+    after_case_action(&state, &s, &staff, id, result, "type").await
 }
 
 pub(crate) async fn upload(
@@ -858,12 +808,26 @@ pub(crate) async fn upload(
         )
         .await;
     };
-    match state
+    let result = state
         .service
         .attach_application_file(&staff.actor(), id, &name, &bytes)
         .await
-    {
-        Ok(_) => Redirect::to(&format!("/admin/applications/{id}?done=attach")).into_response(),
+        .map(drop);
+    after_case_action(&state, &s, &staff, id, result, "attach").await
+}
+
+/// After a case action outside the event forms (assign, type correction, upload): back to the
+/// case page with `done`, or the case page with the reason it was refused.
+async fn after_case_action(
+    state: &AppState,
+    s: &Session,
+    staff: &Staff,
+    id: i64,
+    result: Result<(), ServiceError>,
+    done: &str,
+) -> Response {
+    match result {
+        Ok(()) => Redirect::to(&format!("/admin/applications/{id}?done={done}")).into_response(),
         Err(e @ (ServiceError::Refused(_) | ServiceError::Invalid(_))) => {
             let m = match &e {
                 ServiceError::Invalid(v) => v
@@ -874,9 +838,9 @@ pub(crate) async fn upload(
                 e => e.to_string(),
             };
             detail_page(
-                &state,
-                &s,
-                &staff,
+                state,
+                s,
+                staff,
                 id,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(m),
