@@ -2155,7 +2155,16 @@ impl Service {
                 .collect(),
             ..ApplicationFilter::default()
         };
-        let (rows, _) = self.store.applications(&filter, 0, 200).await?;
+        self.lines_of(agency, &filter).await
+    }
+
+    /// Up to 200 cases by filter as list lines (with personal data: office and handler lists).
+    async fn lines_of(
+        &self,
+        agency: AgencyId,
+        filter: &ApplicationFilter,
+    ) -> Result<Vec<CaseLine>> {
+        let (rows, _) = self.store.applications(filter, 0, 200).await?;
         let settings = self.application_settings(agency).await?;
         let cal = self.calendar().await?;
         let mut out = Vec::new();
@@ -2174,14 +2183,7 @@ impl Service {
             states: vec![State::UnderReview.id().to_owned()],
             ..ApplicationFilter::default()
         };
-        let (rows, _) = self.store.applications(&filter, 0, 200).await?;
-        let settings = self.application_settings(agency).await?;
-        let cal = self.calendar().await?;
-        let mut out = Vec::new();
-        for r in rows {
-            out.push(self.case_line(&r, &cal, &settings.rules, true).await?);
-        }
-        Ok(out)
+        self.lines_of(agency, &filter).await
     }
 
     /// The case file (案卷, §15) as one ZIP: the record and history, every letter as .docx, and

@@ -860,20 +860,25 @@ pub(crate) async fn download(
     Path(id): Path<i64>,
 ) -> Response {
     match state.service.application_file(&staff.actor(), id).await {
-        Ok((f, bytes)) => (
-            [
-                (header::CONTENT_TYPE, f.content_type),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename*=UTF-8''{}", utf8_percent(&f.name)),
-                ),
-                (header::CACHE_CONTROL, "private, no-store".to_owned()),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok((f, bytes)) => private_download(f.content_type, &f.name, bytes),
         Err(e) => service_error(&e),
     }
+}
+
+/// A file download that no browser or proxy keeps, with its Chinese name.
+fn private_download(content_type: String, name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename*=UTF-8''{}", utf8_percent(name)),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 fn utf8_percent(s: &str) -> String {
@@ -929,25 +934,11 @@ pub(crate) async fn letter_docx(
         Err(e) => return service_error(&e),
     };
     match gongkai_service::letter_docx(&l) {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-                        .to_owned(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename*=UTF-8''{}",
-                        utf8_percent(&format!("{}-{id}.docx", l.title))
-                    ),
-                ),
-                (header::CACHE_CONTROL, "private, no-store".to_owned()),
-            ],
+        Ok(bytes) => private_download(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_owned(),
+            &format!("{}-{id}.docx", l.title),
             bytes,
-        )
-            .into_response(),
+        ),
         Err(e) => service_error(&e),
     }
 }
@@ -1258,18 +1249,7 @@ pub(crate) async fn dossier(
     Path(id): Path<i64>,
 ) -> Response {
     match state.service.application_dossier(&staff.actor(), id).await {
-        Ok((name, bytes)) => (
-            [
-                (header::CONTENT_TYPE, "application/zip".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename*=UTF-8''{}", utf8_percent(&name)),
-                ),
-                (header::CACHE_CONTROL, "private, no-store".to_owned()),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok((name, bytes)) => private_download("application/zip".to_owned(), &name, bytes),
         Err(e) => service_error(&e),
     }
 }
