@@ -96,7 +96,7 @@ fn valid_date(y: u32, m: u32, d: u32) -> bool {
 }
 
 /// Masks all but the first `keep_start` and last `keep_end` digits (separators kept).
-fn mask_digits(s: &str, keep_start: usize, keep_end: usize) -> String {
+pub fn mask_digits(s: &str, keep_start: usize, keep_end: usize) -> String {
     let total = s.chars().filter(|c| is_alnum(*c)).count();
     let mut i = 0;
     s.chars()

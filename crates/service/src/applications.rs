@@ -308,8 +308,8 @@ fn mask_middle(s: &str, keep_start: usize, keep_end: usize) -> String {
 pub fn mask_applicant(a: &Applicant) -> Applicant {
     Applicant {
         name: a.masked_name(),
-        id_number: mask_middle(&a.id_number, 4, 4),
-        phone: mask_middle(&a.phone, 3, 4),
+        id_number: gongkai_domain::pii::mask_digits(&a.id_number, 4, 4),
+        phone: gongkai_domain::pii::mask_digits(&a.phone, 3, 4),
         email: a
             .email
             .split_once('@')
@@ -509,19 +509,18 @@ impl Service {
         if s.letter_prefix.trim().is_empty() {
             s.letter_prefix = format!("{}依申请公开", a.name);
         }
-        if s.letters.contact.trim().is_empty()
-            && let Some(g) = self.guide(agency).await?
-            && !g.office_phone.trim().is_empty()
-        {
-            // Default contact: the 政府信息公开工作机构 of the agency's 指南.
-            format!("{} {}", g.office_name.trim(), g.office_phone.trim())
-                .trim()
-                .clone_into(&mut s.letters.contact);
-        }
-        if s.letters.address.trim().is_empty()
+        // Default contact and address: the 政府信息公开工作机构 of the agency's 指南.
+        if (s.letters.contact.trim().is_empty() || s.letters.address.trim().is_empty())
             && let Some(g) = self.guide(agency).await?
         {
-            g.office_address.trim().clone_into(&mut s.letters.address);
+            if s.letters.contact.trim().is_empty() && !g.office_phone.trim().is_empty() {
+                format!("{} {}", g.office_name.trim(), g.office_phone.trim())
+                    .trim()
+                    .clone_into(&mut s.letters.contact);
+            }
+            if s.letters.address.trim().is_empty() {
+                g.office_address.trim().clone_into(&mut s.letters.address);
+            }
         }
 
         Ok(s)
@@ -1995,6 +1994,10 @@ impl Service {
                 .receipt_date
                 .filter(|d| d.year() < today.year())
                 .map(|_| today.year() - 1);
+            if new.is_empty() && carry_year.is_none() {
+                // Nothing to record: no write transaction on every tick for every open case.
+                continue;
+            }
             let mut tx = self.store.begin().await?;
             for (kind, due, message) in new {
                 let rem = Reminder {

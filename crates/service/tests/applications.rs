@@ -725,3 +725,33 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// Table 3 as the cases compute it has exactly the rows (ids, labels verbatim, group labels) and
+/// applicant columns of the annual-report model, in both formats — the application module types
+/// its labels once more and must not drift from the report's label table.
+#[test]
+fn table_3_rows_and_columns_match_the_report_label_table() {
+    use gongkai_domain::application::{ApplicantType, table3};
+    use gongkai_report::schema::{APPLICANT_COLS, Format, TableId, table_def};
+    for (format, f2019) in [(Format::V2019, true), (Format::V2021, false)] {
+        let ours = table3(&[], 2026, f2019);
+        let theirs = table_def(format, TableId::Applications);
+        assert_eq!(ours.rows.len(), theirs.rows.len(), "{format:?}");
+        for (a, b) in ours.rows.iter().zip(theirs.rows) {
+            assert_eq!(
+                (a.id, a.label, a.group),
+                (b.id, b.label, b.group),
+                "{format:?}"
+            );
+        }
+    }
+    let cols: Vec<_> = ApplicantType::ALL
+        .iter()
+        .map(|t| (t.report_column(), t.label()))
+        .collect();
+    let theirs: Vec<_> = APPLICANT_COLS[..6]
+        .iter()
+        .map(|c| (c.id, c.label))
+        .collect();
+    assert_eq!(cols, theirs);
+}

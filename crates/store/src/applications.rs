@@ -42,6 +42,8 @@ const COLS: &str = "SELECT id, agency_id, case_no, query_hash, channel, state, a
      applicant_json, request_json, case_json, summary, receipt_date, due_date, closed_on, disposition, \
      handler_id, division_id, calendar_version, submitted_at, created_at, updated_at, version FROM applications";
 
+const FILE_COLS: &str = "SELECT id, application_id, name, content_type, size, sha256, actor, created_at FROM application_files";
+
 fn application(r: &AnyRow) -> Result<ApplicationRow> {
     Ok(ApplicationRow {
         id: r.try_get("id")?,
@@ -301,10 +303,9 @@ impl Store {
     }
 
     pub async fn application_files(&self, id: i64) -> Result<Vec<ApplicationFile>> {
-        let rows = sqlx::query(
-            "SELECT id, application_id, name, content_type, size, sha256, actor, created_at \
-             FROM application_files WHERE application_id = $1 ORDER BY id",
-        )
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{FILE_COLS} WHERE application_id = $1 ORDER BY id"
+        )))
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
@@ -312,13 +313,10 @@ impl Store {
     }
 
     pub async fn application_file(&self, id: i64) -> Result<Option<ApplicationFile>> {
-        let row = sqlx::query(
-            "SELECT id, application_id, name, content_type, size, sha256, actor, created_at \
-             FROM application_files WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{FILE_COLS} WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(application_file).transpose()
     }
 

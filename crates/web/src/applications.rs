@@ -47,14 +47,6 @@ fn choices() -> Value {
     }
 }
 
-/// Pages with personal data or one-time codes are never stored by browsers or proxies.
-fn no_store(resp: &mut Response) {
-    resp.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("private, no-store"),
-    );
-}
-
 fn with_cookie(
     cookie: Option<axum_extra::extract::cookie::Cookie<'static>>,
     resp: Response,
@@ -359,13 +351,13 @@ pub(crate) async fn register_submit(
         Ok((id, case_no, code)) => {
             // Shown once on this page (never in an address, where it would stay in the history).
             let b = staff_base(&state, &s, &staff).await;
-            let mut resp = page(
+            // (`Cache-Control: no-store` comes from `pages::no_store_private`, as for all of
+            // /admin and /apply.)
+            page(
                 StatusCode::OK,
                 "admin/application_registered.html",
                 context! { id, case_no, code, ..b },
-            );
-            no_store(&mut resp);
-            resp
+            )
         }
         Err(e @ ServiceError::Invalid(_)) => {
             let errors = ser(field_errors(&e));
@@ -386,7 +378,6 @@ pub(crate) async fn register_submit(
 #[derive(Deserialize, Default)]
 pub(crate) struct DetailQuery {
     done: Option<String>,
-    code: Option<String>,
 }
 
 pub(crate) async fn detail(
@@ -469,11 +460,11 @@ async fn detail_page(
         })
         .unwrap_or_default();
     let b = staff_base(state, s, staff).await;
-    let mut resp = page(
+    page(
         status,
         "admin/application.html",
         context! {
-            v => ser(&view), events, error, warnings, done => q.done, code => q.code, handlers => ser(handlers),
+            v => ser(&view), events, error, warnings, done => q.done, handlers => ser(handlers),
             divisions => ser(divisions), choices => choices(), today => view.today.to_string(),
             correction_period => settings.rules.correction_default_period_wd,
             extension_max => settings.rules.extension_max_wd,
@@ -481,9 +472,7 @@ async fn detail_page(
             prev_event => prev.map(|p| p.0), prev => ser(prev.map(|p| p.1)), draft_withheld, draft,
             may_register => svc.may_register(&staff.actor(), view.agency_id).await, ..b
         },
-    );
-    no_store(&mut resp);
-    resp
+    )
 }
 
 /// Every field any event form may carry.
@@ -709,10 +698,7 @@ pub(crate) async fn act(
             Redirect::to(&format!("/admin/applications/{id}?done={event}")).into_response()
         }
         Ok(w) => {
-            let q = DetailQuery {
-                done: Some(event),
-                code: None,
-            };
+            let q = DetailQuery { done: Some(event) };
             detail_page(&state, &s, &staff, id, StatusCode::OK, None, w, q, None).await
         }
         Err(ServiceError::Refused(m)) => {
@@ -874,7 +860,6 @@ fn private_download(content_type: String, name: &str, bytes: Vec<u8>) -> Respons
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename*=UTF-8''{}", utf8_percent(name)),
             ),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
         ],
         bytes,
     )
@@ -908,16 +893,11 @@ pub(crate) async fn letter(
         Err(e) => return service_error(&e),
     };
     let b = staff_base(&state, &s, &staff).await;
-    let mut resp = page(
+    page(
         StatusCode::OK,
         "admin/application_letter.html",
         context! { l => ser(&l), id, kind, date => l.date.format("%Y年%-m月%-d日").to_string(), ..b },
-    );
-    resp.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("private, no-store"),
-    );
-    resp
+    )
 }
 
 pub(crate) async fn letter_docx(
@@ -947,7 +927,6 @@ pub(crate) async fn letter_docx(
 pub(crate) struct ReportQuery {
     agency: Option<String>,
     year: Option<String>,
-    format: Option<String>,
 }
 
 pub(crate) async fn report(
@@ -973,7 +952,6 @@ pub(crate) async fn report(
     };
     // 2019 trial format for report years 2019–2020, 2021 format from 2021 (国办公开办函〔2021〕30号).
     let f2019 = year < 2021;
-    let _ = q.format;
     let actor = staff.actor();
     let t3 = match state
         .service

@@ -382,20 +382,15 @@ pub struct Request {
     pub fee_waiver_requested: bool,
 }
 
-/// ISO 7064 MOD 11-2 check of an 18-character 居民身份证号码 (GB 11643).
+/// ISO 7064 MOD 11-2 check of an 18-character 居民身份证号码 (GB 11643), with the check
+/// character of the personal-data scan.
 pub fn resident_id_ok(s: &str) -> bool {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const C: &[u8; 11] = b"10X98765432";
     let b = s.as_bytes();
     if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
         return false;
     }
-    let sum: u32 = b[..17]
-        .iter()
-        .zip(W)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
-    C[(sum % 11) as usize] == b[17].to_ascii_uppercase()
+    let digits: Vec<u32> = b[..17].iter().map(|d| u32::from(d - b'0')).collect();
+    crate::pii::id_check_char(&digits) == char::from(b[17].to_ascii_uppercase())
 }
 
 /// GB 32100-2015 check of an 18-character 统一社会信用代码.
