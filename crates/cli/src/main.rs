@@ -36,6 +36,8 @@ enum Command {
         #[arg(long, default_value_t = 1_000_000)]
         items: usize,
     },
+    /// 把演示数据载入数据目录后退出（不启动服务） (load the demo data into a data directory)
+    Demo(platform::DataArgs),
     /// 从数据库重建本实例的全文检索索引 (rebuild this instance's search index)
     Reindex(platform::DataArgs),
     /// 执行数据库迁移后退出 (apply database migrations and exit)
@@ -76,6 +78,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => platform::serve(args),
         Command::Migrate(data) => platform::migrate(&data),
         Command::Reindex(data) => platform::reindex(&data),
+        Command::Demo(data) => platform::demo_load(&data),
         Command::BenchSeed { data, items } => bench::seed(&data, items),
         Command::Backup { data, file } => platform::backup(&data, &file),
         Command::Restore { data, file, force } => platform::restore(&data, &file, force),

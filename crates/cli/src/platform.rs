@@ -871,3 +871,111 @@ pub fn reindex(data: &DataArgs) -> ExitCode {
         })
     }))
 }
+
+// ---- demo, report generate ----------------------------------------------------------------------
+
+/// `gongkai demo --data DIR`: the demo data of `serve --demo`, without serving.
+pub fn demo_load(data: &DataArgs) -> ExitCode {
+    finish(runtime().and_then(|rt| {
+        rt.block_on(async {
+            let store = data.open().await?;
+            let (index, _) =
+                gongkai_service::search_index::SearchIndex::open(&data.data.join("search-index"))
+                    .map_err(|e| format!("{e}（若 gongkai serve 正在运行，请先停止）"))?;
+            let config = ServiceConfig {
+                files_dir: Some(data.data.join("files")),
+                ..ServiceConfig::default()
+            };
+            let svc = Service::new(store.clone(), Arc::new(SystemClock), config)
+                .with_search(Arc::new(index));
+            svc.ensure_standard_columns()
+                .await
+                .map_err(|e| service_message(&e))?;
+            svc.ensure_calendar_seeded()
+                .await
+                .map_err(|e| service_message(&e))?;
+            let logins = demo::ensure(&svc, &data.data).await?;
+            println!(
+                "演示数据已载入 {}（{}）。演示账号：",
+                data.data.display(),
+                store.display_url()
+            );
+            for l in &logins {
+                println!("  {l}");
+            }
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        })
+    }))
+}
+
+/// Arguments of `gongkai report generate`.
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// 机关名称（与平台中登记的名称一致） (the agency's name as registered)
+    #[arg(long)]
+    pub agency: String,
+    /// 报告年度 (report year)
+    #[arg(long)]
+    pub year: i32,
+    /// 输出报告 JSON（gongkai.annual-report/1，含检查结果） (print the JSON document)
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `gongkai report generate`: the report of an agency's year compiled from the platform's data.
+/// Exit status 1 when the report has hard errors.
+pub fn generate(args: &GenerateArgs) -> ExitCode {
+    finish(runtime().and_then(|rt| {
+        rt.block_on(async {
+            let store = args.data.open().await?;
+            let svc = service(store.clone());
+            let Some(agency) = store
+                .agency_by_name(args.agency.trim())
+                .await
+                .map_err(|e| e.to_string())?
+            else {
+                let names: Vec<String> = store
+                    .agencies()
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .map(|a| a.name)
+                    .collect();
+                return Err(format!(
+                    "没有名为“{}”的机关。已登记的机关：{}",
+                    args.agency.trim(),
+                    if names.is_empty() {
+                        "（无）".to_owned()
+                    } else {
+                        names.join("、")
+                    }
+                ));
+            };
+            let c = svc
+                .compile_annual_report(&Actor::System, agency.id, args.year)
+                .await
+                .map_err(|e| service_message(&e))?;
+            let target = if args.json {
+                gongkai_report::render::Target::Json
+            } else {
+                gongkai_report::render::Target::Text
+            };
+            let opts = gongkai_report::render::RenderOptions {
+                draft: true,
+                ..Default::default()
+            };
+            let out = gongkai_report::render::render(&c.report, target, opts)
+                .map_err(|e| e.to_string())?;
+            print!("{}", String::from_utf8_lossy(&out));
+            store.close().await;
+            Ok(if c.hard_errors() > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        })
+    }))
+}

@@ -31,6 +31,8 @@ pub enum ReportCommand {
     Template(TemplateArgs),
     /// 输出报告 JSON 的 JSON Schema (print the JSON Schema of the document)
     Schema,
+    /// 由平台数据生成某机关某年度的报告（含检查结果） (compile a report from the platform's data)
+    Generate(crate::platform::GenerateArgs),
 }
 
 /// What the publication says about a published report (spec §6.8): overrides the text.
@@ -231,6 +233,7 @@ pub fn run(cmd: ReportCommand) -> ExitCode {
         ReportCommand::Render(a) => render_cmd(&a),
         ReportCommand::Compile(a) => compile_cmd(&a),
         ReportCommand::Template(a) => template(&a),
+        ReportCommand::Generate(a) => return crate::platform::generate(&a),
         ReportCommand::Schema => {
             println!("{}", gongkai_report::json_schema::schema_text());
             Ok(ExitCode::SUCCESS)

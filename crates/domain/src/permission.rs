@@ -58,10 +58,18 @@ pub enum Action {
     ApproveApplications,
     /// Keep the 行政复议/行政诉讼 register and the application settings.
     ManageProceedings,
+    /// Read an agency's annual reports (政府信息公开工作年度报告), compiled or imported.
+    ViewAnnualReports,
+    /// Compile the agency's own report: figures from other systems, narrative, submission for
+    /// review, restatement, import of its earlier published reports.
+    PrepareAnnualReports,
+    /// The supervising 政务公开办: import subordinates' published reports, see their status and
+    /// compile (汇总) the jurisdiction.
+    SuperviseAnnualReports,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 17] = [
         Action::ViewBackOffice,
         Action::ViewUsers,
         Action::ManageUsers,
@@ -76,6 +84,9 @@ impl Action {
         Action::HandleApplications,
         Action::ApproveApplications,
         Action::ManageProceedings,
+        Action::ViewAnnualReports,
+        Action::PrepareAnnualReports,
+        Action::SuperviseAnnualReports,
     ];
 
     /// The Chinese name used in "no permission" messages.
@@ -95,6 +106,9 @@ impl Action {
             Action::HandleApplications => "办理依申请公开",
             Action::ApproveApplications => "审批依申请公开",
             Action::ManageProceedings => "管理依申请公开设置和复议诉讼登记",
+            Action::ViewAnnualReports => "查看年度报告",
+            Action::PrepareAnnualReports => "编制年度报告",
+            Action::SuperviseAnnualReports => "监督下级年度报告",
         }
     }
 }
@@ -147,6 +161,16 @@ fn role_permits(role: Role, action: Action, relation: Relation) -> bool {
         A::ManageProceedings => {
             relation == R::Own && matches!(role, Role::Office | Role::OfficeHead)
         }
+        // The report is the office's work, read by its leadership; supervisors read their
+        // subtree's and compile it.
+        A::ViewAnnualReports => {
+            (relation == R::Own && matches!(role, Role::Office | Role::OfficeHead | Role::Leader))
+                || role == Role::Supervisor
+        }
+        A::PrepareAnnualReports => {
+            relation == R::Own && matches!(role, Role::Office | Role::OfficeHead)
+        }
+        A::SuperviseAnnualReports => role == Role::Supervisor,
     }
 }
 

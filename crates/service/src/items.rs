@@ -37,6 +37,8 @@ pub struct ItemForm {
     pub repealed_on: String,
     pub expired_on: String,
     pub interprets_id: String,
+    /// `regulation` (规章), `normative` (行政规范性文件) or empty.
+    pub doc_class: String,
 }
 
 impl ItemForm {
@@ -61,6 +63,7 @@ impl ItemForm {
             repealed_on: c.repealed_on.clone().unwrap_or_default(),
             expired_on: c.expired_on.clone().unwrap_or_default(),
             interprets_id: c.interprets_id.map(|i| i.to_string()).unwrap_or_default(),
+            doc_class: c.doc_class.clone().unwrap_or_default(),
         }
     }
 }
@@ -188,7 +191,11 @@ impl Service {
     }
 
     /// Validates a form into content for `agency`.
-    async fn validate_item(&self, agency: AgencyId, f: &ItemForm) -> Result<ItemContent> {
+    pub(crate) async fn validate_item(
+        &self,
+        agency: AgencyId,
+        f: &ItemForm,
+    ) -> Result<ItemContent> {
         let mut errs: Vec<FieldError> = Vec::new();
         let columns = self.store.columns(agency).await?;
         let column = f
@@ -336,6 +343,23 @@ impl Service {
                 message: "有效性为“失效”时须填写失效日期".into(),
             });
         }
+        let doc_class = match f.doc_class.trim() {
+            "" => None,
+            v @ ("regulation" | "normative") => Some(v.to_owned()),
+            _ => {
+                errs.push(FieldError {
+                    field: "doc_class",
+                    message: "文件类别应为规章、行政规范性文件或不选".into(),
+                });
+                None
+            }
+        };
+        if doc_class.is_some() && validity.is_none() {
+            errs.push(FieldError {
+                field: "validity",
+                message: "规章和行政规范性文件须标明有效性（有效、废止或失效）".into(),
+            });
+        }
         let interprets_id = match f.interprets_id.trim() {
             "" => None,
             s => match s.parse::<i64>() {
@@ -391,6 +415,7 @@ impl Service {
             repealed_on,
             expired_on,
             interprets_id,
+            doc_class,
         })
     }
 
@@ -529,12 +554,17 @@ impl Service {
                 "信息正在审核中，请等待审核结果或请审核人退回后再修改".into(),
             ));
         }
+        if self.store.annual_report_of_item(id).await?.is_some() {
+            return Err(ServiceError::Refused(
+                "此信息是政府信息公开工作年度报告，请在“年度报告”页面修改并重新送审".into(),
+            ));
+        }
         let content = self.validate_item(item.agency_id, f).await?;
         self.save_content(actor, &item, content, "item.update", "edit_reset", "")
             .await
     }
 
-    async fn save_content(
+    pub(crate) async fn save_content(
         &self,
         actor: &Actor,
         item: &Item,
@@ -922,6 +952,9 @@ impl Service {
         tx.set_item_review(item.id, &next, None, now).await?;
         tx.set_item_published(item.id, &index_no, &public_json, now)
             .await?;
+        // An annual report travels through review as this item: publishing it publishes the
+        // report version and locks its year (issue 7).
+        tx.mark_annual_report_published(item.id, now).await?;
         tx.insert_item_event(
             item.id,
             item.review.round,

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod agencies;
+mod annual;
 mod applications;
 mod attachments;
 mod audit;
@@ -32,6 +33,10 @@ use serde::Serialize;
 
 pub use accounts::{LoginError, NewUser, SessionInfo, SetupForm, UserUpdate};
 pub use agencies::AgencyNode;
+pub use annual::{
+    CellChange, CellSources, CompiledReport, FigureField, Narrative, ReportStatus, ReportVersion,
+    SourceLine, SupervisedAgency, Supervision, format_for_year, table_changes,
+};
 pub use applications::{
     ApplicationForm, ApplicationSettings, CaseLine, CaseView, Dashboard, EventView,
     INTAKE_PER_HOUR, PublicStatus, SimilarView, Submitted, mask_applicant,

@@ -18,7 +18,7 @@ fn year_of(ms: i64) -> Option<i32> {
 }
 
 /// The first publication time of an item (its change history keeps the earlier ones).
-fn first_published(i: &Item) -> Option<i64> {
+pub(crate) fn first_published(i: &Item) -> Option<i64> {
     let p: PublicItem = serde_json::from_str(i.public_json.as_deref()?).ok()?;
     Some(p.history.first().map_or(p.published_at, |h| h.0))
 }

@@ -35,6 +35,11 @@ fn expected(role: Role, action: Action, rel: Rel) -> bool {
             A::HandleApplications => matches!(role, R::Drafter | R::Office | R::OfficeHead),
             A::ApproveApplications => role == R::OfficeHead,
             A::ManageProceedings => matches!(role, R::Office | R::OfficeHead),
+            A::ViewAnnualReports => {
+                matches!(role, R::Office | R::OfficeHead | R::Leader | R::Supervisor)
+            }
+            A::PrepareAnnualReports => matches!(role, R::Office | R::OfficeHead),
+            A::SuperviseAnnualReports => role == R::Supervisor,
         },
         Rel::Child => match action {
             A::ViewBackOffice | A::ViewUsers | A::ViewAudit => {
@@ -43,13 +48,16 @@ fn expected(role: Role, action: Action, rel: Rel) -> bool {
             A::ManageUsers | A::ManageAgencies | A::ManageDivisions | A::ManageColumns => {
                 role == R::Admin
             }
-            A::ViewApplications => role == R::Supervisor,
+            A::ViewApplications | A::ViewAnnualReports | A::SuperviseAnnualReports => {
+                role == R::Supervisor
+            }
             A::DraftItems
             | A::ReviewItems
             | A::PublishItems
             | A::HandleApplications
             | A::ApproveApplications
-            | A::ManageProceedings => false,
+            | A::ManageProceedings
+            | A::PrepareAnnualReports => false,
         },
     }
 }
@@ -151,6 +159,22 @@ async fn probe(
             )
             .await
             .map(drop),
+        Action::ViewAnnualReports => svc.annual_reports(actor, target).await.map(drop),
+        Action::PrepareAnnualReports => svc
+            .save_report_figures(
+                actor,
+                target,
+                2025,
+                &[(
+                    "/tables/active_disclosure/licensing/decisions".into(),
+                    n.to_string(),
+                    String::new(),
+                    "审批系统".into(),
+                )],
+            )
+            .await
+            .map(drop),
+        Action::SuperviseAnnualReports => svc.supervision(actor, target, 2025, &[]).await.map(drop),
         Action::ViewAudit => svc
             .audit_events(
                 actor,
@@ -232,6 +256,7 @@ async fn every_role_every_action_every_relation() {
                             | Action::ManageColumns
                             | Action::DraftItems
                             | Action::ManageProceedings
+                            | Action::PrepareAnnualReports
                     );
                     let wrote = after - before;
                     assert_eq!(

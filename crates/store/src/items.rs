@@ -36,6 +36,11 @@ pub struct ItemContent {
     pub expired_on: Option<String>,
     /// The policy this item interprets (政策解读 → 政策).
     pub interprets_id: Option<i64>,
+    /// `regulation` (规章) or `normative` (行政规范性文件): counted in table 2, item （一）, of the
+    /// annual report (publishing.md §7.2). Absent for every other document, and then left out of
+    /// the serialised form so fingerprints of older items do not change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_class: Option<String>,
 }
 
 /// An item as stored.
@@ -73,13 +78,13 @@ pub struct ItemEvent {
     pub at: i64,
 }
 
-const COLS: &str = "SELECT id, agency_id, column_id, division_id, drafter_id, title, summary, body, publisher, \
+pub(crate) const COLS: &str = "SELECT id, agency_id, column_id, division_id, drafter_id, title, summary, body, publisher, \
      doc_number, generated_on, topic, genre, keywords, attribute, attribute_reason, law_item, validity, \
-     effective_on, repealed_on, expired_on, interprets_id, status, review_step, review_round, fingerprint, \
+     effective_on, repealed_on, expired_on, interprets_id, doc_class, status, review_step, review_round, fingerprint, \
      was_published, publish_due, publish_at, index_no, published_at, public_json, withdrawn_at, \
      withdraw_reason, created_at, updated_at FROM items";
 
-fn item(r: &AnyRow) -> Result<Item> {
+pub(crate) fn item(r: &AnyRow) -> Result<Item> {
     let status: String = r.try_get("status")?;
     Ok(Item {
         id: r.try_get("id")?,
@@ -105,6 +110,7 @@ fn item(r: &AnyRow) -> Result<Item> {
             repealed_on: r.try_get("repealed_on")?,
             expired_on: r.try_get("expired_on")?,
             interprets_id: opt_i64(r, "interprets_id")?,
+            doc_class: r.try_get("doc_class")?,
         },
         review: ReviewState {
             status: Status::parse(&status)
@@ -321,6 +327,7 @@ fn bind_content<'q>(
         .bind(c.repealed_on.clone())
         .bind(c.expired_on.clone())
         .bind(c.interprets_id)
+        .bind(c.doc_class.clone())
 }
 
 impl Tx {
@@ -336,9 +343,9 @@ impl Tx {
         let q = sqlx::query(
             "INSERT INTO items (column_id, title, summary, body, publisher, doc_number, generated_on, topic, \
              genre, keywords, attribute, attribute_reason, law_item, validity, effective_on, repealed_on, \
-             expired_on, interprets_id, agency_id, division_id, drafter_id, status, publish_due, created_at, \
-             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-             $18, $19, $20, $21, 'draft', $22, $23, $23) RETURNING id",
+             expired_on, interprets_id, doc_class, agency_id, division_id, drafter_id, status, publish_due, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+             $16, $17, $18, $19, $20, $21, $22, 'draft', $23, $24, $24) RETURNING id",
         );
         let row = bind_content(q, c)
             .bind(agency.0)
@@ -362,7 +369,7 @@ impl Tx {
             "UPDATE items SET column_id = $1, title = $2, summary = $3, body = $4, publisher = $5, doc_number = $6, \
              generated_on = $7, topic = $8, genre = $9, keywords = $10, attribute = $11, attribute_reason = $12, \
              law_item = $13, validity = $14, effective_on = $15, repealed_on = $16, expired_on = $17, \
-             interprets_id = $18, publish_due = $19, updated_at = $20 WHERE id = $21",
+             interprets_id = $18, doc_class = $19, publish_due = $20, updated_at = $21 WHERE id = $22",
         );
         bind_content(q, c)
             .bind(publish_due)

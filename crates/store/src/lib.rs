@@ -19,6 +19,7 @@ mod calendar;
 mod columns;
 mod items;
 mod migrate;
+mod reports;
 mod sessions;
 pub mod testing;
 
@@ -39,6 +40,7 @@ pub use calendar::CalendarRevision;
 pub use columns::{Column, NewColumn};
 pub use items::{Attachment, Item, ItemContent, ItemEvent, ItemFilter};
 pub use migrate::migrations;
+pub use reports::{AnnualReportRow, CountedApplication, ReportFigure};
 pub use sessions::SessionRow;
 
 /// The database behind a [`Store`].

@@ -40,6 +40,7 @@ async fn abilities(state: &AppState, staff: &Staff) -> Value {
         manage_agencies => any(Action::ManageAgencies).await,
         view_audit => any(Action::ViewAudit).await,
         view_applications => any(Action::ViewApplications).await,
+        view_annual_reports => any(Action::ViewAnnualReports).await,
     }
 }
 

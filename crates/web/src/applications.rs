@@ -858,24 +858,15 @@ fn private_download(content_type: String, name: &str, bytes: Vec<u8>) -> Respons
             (header::CONTENT_TYPE, content_type),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename*=UTF-8''{}", utf8_percent(name)),
+                format!(
+                    "attachment; filename*=UTF-8''{}",
+                    crate::pages::utf8_percent(name)
+                ),
             ),
         ],
         bytes,
     )
         .into_response()
-}
-
-fn utf8_percent(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 pub(crate) async fn letter(

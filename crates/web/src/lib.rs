@@ -13,6 +13,7 @@ mod items;
 mod pages;
 mod portal;
 mod public;
+mod reports;
 mod session;
 
 use std::net::SocketAddr;
@@ -181,6 +182,33 @@ pub fn router(state: AppState) -> Router {
             get(admin::calendar_page).post(admin::calendar_import),
         )
         .route("/site/id-code", post(admin::site_id_code))
+        .route("/annual-reports", get(reports::overview))
+        .route("/annual-reports/figures", post(reports::save_figures))
+        .route("/annual-reports/narrative", post(reports::save_narrative))
+        .route("/annual-reports/submit", post(reports::submit))
+        .route("/annual-reports/restate", post(reports::restate))
+        .route(
+            "/annual-reports/import",
+            post(reports::import).layer(axum::extract::DefaultBodyLimit::max(ATTACHMENT_LIMIT)),
+        )
+        .route("/annual-reports/cell", get(reports::cell))
+        .route("/annual-reports/supervision", get(reports::supervision))
+        .route(
+            "/annual-reports/supervision/summary/{ext}",
+            get(reports::summary_download),
+        )
+        .route(
+            "/annual-reports/supervision/cells.csv",
+            get(reports::jurisdiction_csv),
+        )
+        .route(
+            "/annual-reports/current/{ext}",
+            get(reports::current_download),
+        )
+        .route(
+            "/annual-reports/versions/{id}/{ext}",
+            get(reports::version_download),
+        )
         .route("/audit", get(admin::audit))
         .route("/audit/verify", get(admin::audit_verify));
     Router::new()
@@ -189,6 +217,7 @@ pub fn router(state: AppState) -> Router {
         .route("/columns/{id}", get(portal::column))
         .route("/columns/{id}/feed.xml", get(portal::feed))
         .route("/items/{id}", get(portal::item))
+        .route("/annual-reports/{id}/{ext}", get(reports::public_download))
         .route("/attachments/{id}", get(portal::attachment))
         .route("/sitemap.xml", get(portal::sitemap))
         .route("/search", get(portal::search))

@@ -297,6 +297,19 @@ pub fn no_errors() -> Value {
     ser(std::collections::BTreeMap::<String, String>::new())
 }
 
+/// `s` percent-encoded for `filename*=UTF-8''…` (RFC 5987).
+pub(crate) fn utf8_percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,7 +18,7 @@ use crate::session::Session;
 /// The large-text, high-contrast mode cookie (a display preference, not a session).
 pub const CARE_COOKIE: &str = "gk_care";
 
-fn not_found(what: &str) -> Response {
+pub(crate) fn not_found(what: &str) -> Response {
     crate::pages::error_page(
         StatusCode::NOT_FOUND,
         "未找到",
@@ -217,13 +217,18 @@ pub(crate) async fn item(
         .and_then(LawItem::parse)
         .map(|l| format!("{}{}", l.number(), l.text()));
     let column_name = crumbs.last().map(|c| c.name.clone()).unwrap_or_default();
+    let reports = state
+        .service
+        .annual_reports_of_item(item.id)
+        .await
+        .unwrap_or_default();
     let base = base(&state, &s, None).await;
     page(
         StatusCode::OK,
         "portal/item.html",
         context! {
             item => ser(&item), crumbs => ser(crumbs), agency => ser(agency), interpretations => ser(interpretations),
-            policy => ser(policy), law, column_name, ..base
+            policy => ser(policy), law, column_name, reports => ser(reports), ..base
         },
     )
 }

@@ -22,14 +22,14 @@ pub use letter::{
 };
 pub use proceeding::{
     AgencyRole, LitigationPath, Procedure, Proceeding, ProceedingKind, ResultCategory, SubjectKind,
-    Table4, table4,
+    Table4, cells_of as table4_cells_of, table4,
 };
 pub use state::{
     Case, Command, Consultation, ConsultationKind, Correction, Decision, DeliveryKind,
     DeliveryRecord, Explanation, Extension, FeeMethod, FeeNotice, Refusal, Who, Withheld,
     event_label,
 };
-pub use tally::{CountedCase, Table3, Table3Row, table3};
+pub use tally::{CountedCase, Table3, Table3Row, column_of, rows_of, table3};
 pub use vocab::{
     Applicant, ApplicantKind, ApplicantType, Channel, Disposition, FieldProblem, IdType, Medium,
     Request, RequestDelivery, State, clean, resident_id_ok, uscc_ok,

@@ -155,30 +155,41 @@ pub struct Table4 {
     pub cells: [u64; 15],
 }
 
+/// The two cells of table 4 (as indices 0–14) a proceeding is counted in for `year`: its
+/// result category and the block's 总计 (§11.3, default `t4.count_rule`: filed in the year,
+/// categorised by the status on 31 December). `None` when it does not count in that year.
+pub fn cells_of(p: &Proceeding, year: i32) -> Option<[usize; 2]> {
+    if p.filed_on.year() != year {
+        return None;
+    }
+    let block = match (p.kind, p.path) {
+        (ProceedingKind::AdministrativeReview, _) => 0,
+        (ProceedingKind::Litigation, Some(LitigationPath::AfterReview)) => 10,
+        (ProceedingKind::Litigation, _) => 5,
+    };
+    let decided_in_time = p.result_on.is_some_and(|d| d.year() <= year);
+    let cat = if decided_in_time {
+        p.result
+    } else {
+        ResultCategory::Pending
+    };
+    let i = match cat {
+        ResultCategory::Upheld => 0,
+        ResultCategory::Corrected => 1,
+        ResultCategory::Other => 2,
+        ResultCategory::Pending => 3,
+    };
+    Some([block + i, block + 4])
+}
+
 /// Counts proceedings filed in `year`, categorised by their status on 31 December (§11.3,
 /// default `t4.count_rule`).
 pub fn table4(proceedings: &[Proceeding], year: i32) -> Table4 {
     let mut cells = [0u64; 15];
-    for p in proceedings.iter().filter(|p| p.filed_on.year() == year) {
-        let block = match (p.kind, p.path) {
-            (ProceedingKind::AdministrativeReview, _) => 0,
-            (ProceedingKind::Litigation, Some(LitigationPath::AfterReview)) => 10,
-            (ProceedingKind::Litigation, _) => 5,
-        };
-        let decided_in_time = p.result_on.is_some_and(|d| d.year() <= year);
-        let cat = if decided_in_time {
-            p.result
-        } else {
-            ResultCategory::Pending
-        };
-        let i = match cat {
-            ResultCategory::Upheld => 0,
-            ResultCategory::Corrected => 1,
-            ResultCategory::Other => 2,
-            ResultCategory::Pending => 3,
-        };
-        cells[block + i] += 1;
-        cells[block + 4] += 1;
+    for p in proceedings {
+        for i in cells_of(p, year).into_iter().flatten() {
+            cells[i] += 1;
+        }
     }
     Table4 { year, cells }
 }

@@ -40,55 +40,64 @@ impl Table3 {
     }
 }
 
-fn col(t: ApplicantType) -> usize {
+/// The applicant column (0–5) of a case's type in table 3.
+pub fn column_of(t: ApplicantType) -> usize {
     ApplicantType::ALL
         .iter()
         .position(|x| *x == t)
         .unwrap_or(ApplicantType::ALL.len() - 1)
 }
 
+/// The rows of table 3 a case is counted in for `year` (§10.1), in its applicant column
+/// ([`column_of`]). The one definition behind [`table3`] and the drill-down from a cell to its
+/// cases, so the two cannot disagree.
+pub fn rows_of(c: &CountedCase, year: i32, format_2019: bool) -> Vec<&'static str> {
+    let mut rows = Vec::new();
+    let Some(receipt) = c.receipt_date else {
+        return rows;
+    };
+    if receipt.year() == year {
+        rows.push("received");
+    }
+    if receipt.year() < year && c.closed_on.is_none_or(|d| d.year() >= year) {
+        rows.push("carried_in");
+    }
+    if let (Some(closed), Some(disp)) = (c.closed_on, c.disposition)
+        && closed.year() == year
+    {
+        rows.push(if format_2019 {
+            disp.row_2019()
+        } else {
+            disp.id()
+        });
+        rows.push("total");
+    }
+    if receipt.year() <= year && c.closed_on.is_none_or(|d| d.year() > year) {
+        rows.push("carried_over");
+    }
+    rows
+}
+
 /// Counts the cases for `year` (§10.1). Cases closed in the year count under their
 /// disposition; open ones at year end are carried over.
 pub fn table3(cases: &[CountedCase], year: i32, format_2019: bool) -> Table3 {
-    let in_year = |d: NaiveDate| d.year() == year;
-    let mut received = [0u64; 7];
-    let mut carried_in = [0u64; 7];
-    let mut carried_over = [0u64; 7];
-    let mut total = [0u64; 7];
     let mut by: std::collections::BTreeMap<&'static str, [u64; 7]> =
         std::collections::BTreeMap::new();
     for c in cases {
-        let Some(receipt) = c.receipt_date else {
-            continue;
-        };
-        let i = col(c.applicant_type);
-        let bump = |cells: &mut [u64; 7]| {
+        let i = column_of(c.applicant_type);
+        for row in rows_of(c, year, format_2019) {
+            let cells = by.entry(row).or_default();
             cells[i] += 1;
             cells[6] += 1;
-        };
-        if in_year(receipt) {
-            bump(&mut received);
-        }
-        let open_at_start = receipt.year() < year && c.closed_on.is_none_or(|d| d.year() >= year);
-        if open_at_start {
-            bump(&mut carried_in);
-        }
-        let open_at_end = receipt.year() <= year && c.closed_on.is_none_or(|d| d.year() > year);
-        if open_at_end {
-            bump(&mut carried_over);
-        }
-        if let (Some(closed), Some(disp)) = (c.closed_on, c.disposition)
-            && in_year(closed)
-        {
-            bump(&mut total);
-            let id = if format_2019 {
-                disp.row_2019()
-            } else {
-                disp.id()
-            };
-            bump(by.entry(id).or_default());
         }
     }
+    let cells_of = |id: &str| by.get(id).copied().unwrap_or_default();
+    let (received, carried_in, total, carried_over) = (
+        cells_of("received"),
+        cells_of("carried_in"),
+        cells_of("total"),
+        cells_of("carried_over"),
+    );
     let mut rows = vec![
         Table3Row {
             id: "received",

@@ -60,13 +60,36 @@ fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = Environment::new();
-        env.add_template("report.html", include_str!("../../templates/report.html"))
-            .expect("the report template is valid");
+        env.add_template(
+            "report.html",
+            concat!(
+                include_str!("../../templates/report_head.html"),
+                include_str!("../../templates/report_body.html"),
+                "</body>\n</html>\n"
+            ),
+        )
+        .expect("the report template is valid");
+        env.add_template(
+            "report_body.html",
+            include_str!("../../templates/report_body.html"),
+        )
+        .expect("the report body template is valid");
         env
     })
 }
 
 pub(super) fn render(report: &Report, opts: RenderOptions) -> String {
+    page(report, opts, "report.html", None)
+}
+
+/// The report's sections and tables without the page around them (no `<html>`, no title), for
+/// embedding in another page. With `link`, every value cell links to `link` followed by the
+/// cell's JSON pointer (e.g. `?cell=` → `?cell=/tables/applications/granted/total`).
+pub fn fragment(report: &Report, opts: RenderOptions, link: Option<&str>) -> String {
+    page(report, opts, "report_body.html", link)
+}
+
+fn page(report: &Report, opts: RenderOptions, template: &str, link: Option<&str>) -> String {
     let index = FindingIndex::new(report, opts);
     let [t2, t3, t4] = layouts(report);
     let mut sections = Vec::new();
@@ -166,7 +189,7 @@ pub(super) fn render(report: &Report, opts: RenderOptions) -> String {
         .map(|p| paragraphs(p).into_iter().map(str::to_owned).collect())
         .unwrap_or_default();
     env()
-        .get_template("report.html")
+        .get_template(template)
         .expect("template exists")
         .render(context! {
             title => title(report),
@@ -176,6 +199,7 @@ pub(super) fn render(report: &Report, opts: RenderOptions) -> String {
             extra => Serde(&extra),
             signature => Serde(&signature),
             findings => Serde(&findings),
+            link => link,
         })
         .expect("the report template renders")
 }

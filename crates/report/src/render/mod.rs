@@ -5,6 +5,8 @@
 //! every number is formatted by [`cell_text`], so all outputs agree with each other.
 
 mod html;
+
+pub use html::fragment as html_fragment;
 mod office;
 mod text;
 

@@ -1,0 +1,163 @@
+//! The annual report pages through the real router: the compiled report with drill-down links,
+//! figures and narrative forms (with their errors kept on screen), submission, downloads, the
+//! supervision page and its permissions.
+
+use axum::http::StatusCode;
+use gongkai_domain::Role;
+use gongkai_test_support::{TestApp, TestDb};
+
+#[tokio::test]
+async fn the_office_compiles_and_submits_the_report_and_the_supervisor_oversees() {
+    for db in TestDb::all("web_annual_reports").await {
+        let label = db.label;
+        let app = TestApp::on(db).await;
+        app.service.ensure_standard_columns().await.unwrap();
+        app.publisher().await;
+        app.user("jiandu", app.agencies.city, &[Role::Supervisor])
+            .await;
+        app.user("jbr", app.agencies.ems, &[Role::Drafter]).await;
+        let mut office = app.login("all").await;
+
+        let page = office.get("/admin/annual-reports?year=2025").await;
+        page.expect(StatusCode::OK);
+        assert!(
+            page.body
+                .contains("示例市应急管理局2025年政府信息公开工作年度报告"),
+            "{label}"
+        );
+        assert!(page.body.contains("2021 年格式"), "{label}");
+        // Every value cell links to its sources; the drill-down page names the cell.
+        assert!(page.body.contains("cell?agency="), "{label}");
+        let cell = office
+            .get(&format!(
+                "/admin/annual-reports/cell?agency={}&year=2025&pointer=/tables/applications/received/total",
+                app.agencies.ems.0
+            ))
+            .await;
+        cell.expect(StatusCode::OK);
+        assert!(
+            cell.text().contains("本年新收政府信息公开申请数量"),
+            "{label}"
+        );
+        // Empty figures are errors: submission is refused with the count.
+        assert!(page.body.contains("4 处错误"), "{label}");
+        let ems = app.agencies.ems.0.to_string();
+        let r = office
+            .post(
+                "/admin/annual-reports/submit",
+                &[("agency", &ems), ("year", "2025")],
+            )
+            .await;
+        r.expect(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("改正后才能送审"), "{label}");
+
+        // A bad figure keeps everything typed on screen with the reason.
+        let cells = [
+            "/tables/active_disclosure/licensing/decisions",
+            "/tables/active_disclosure/penalties/decisions",
+            "/tables/active_disclosure/enforcement/decisions",
+            "/tables/active_disclosure/fees/amount_wan_yuan",
+        ];
+        let mut form: Vec<(&str, &str)> = vec![("agency", &ems), ("year", "2025")];
+        for (c, v) in cells.iter().zip(["12", "-1", "0", "0.5"]) {
+            form.extend([
+                ("cell", *c),
+                ("value", v),
+                ("unit", ""),
+                ("source", "业务系统"),
+            ]);
+        }
+        let r = office.post("/admin/annual-reports/figures", &form).await;
+        r.expect(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("应为 0 或正整数"), "{label}");
+        assert!(
+            r.body.contains("value=\"12\""),
+            "{label}: entered values kept"
+        );
+        let mut form: Vec<(&str, &str)> = vec![("agency", &ems), ("year", "2025")];
+        for (c, v) in cells.iter().zip(["12", "1", "0", "0.5"]) {
+            form.extend([
+                ("cell", *c),
+                ("value", v),
+                ("unit", ""),
+                ("source", "业务系统"),
+            ]);
+        }
+        let r = office.post("/admin/annual-reports/figures", &form).await;
+        assert!(
+            r.location().is_some_and(|l| l.contains("done=figures")),
+            "{label}: {}",
+            r.text()
+        );
+        let page = office.get("/admin/annual-reports?year=2025").await;
+        assert!(page.body.contains("无错误"), "{label}: {}", page.text());
+
+        // The narrative: an empty section is refused and the text kept.
+        let r = office
+            .post(
+                "/admin/annual-reports/narrative",
+                &[
+                    ("agency", &ems),
+                    ("year", "2025"),
+                    ("overview", "2025年，本局全年新收政府信息公开申请0件。"),
+                    ("problems", ""),
+                    (
+                        "other_matters",
+                        "（一）信息处理费收取情况\n本年度未收取信息处理费。",
+                    ),
+                ],
+            )
+            .await;
+        r.expect(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("不能为空"), "{label}");
+        assert!(
+            r.body.contains("本局全年新收政府信息公开申请0件"),
+            "{label}"
+        );
+
+        // Downloads of the current data for checking.
+        for ext in ["docx", "xlsx", "json", "html"] {
+            let d = office
+                .get(&format!("/admin/annual-reports/current/{ext}?year=2025"))
+                .await;
+            d.expect(StatusCode::OK);
+        }
+
+        // Submission sends it into review; the page then says so.
+        let r = office
+            .post(
+                "/admin/annual-reports/submit",
+                &[("agency", &ems), ("year", "2025")],
+            )
+            .await;
+        assert!(
+            r.location().is_some_and(|l| l.contains("done=submitted")),
+            "{label}: {}",
+            r.text()
+        );
+        let page = office.get("/admin/annual-reports?year=2025").await;
+        assert!(page.text().contains("审核中"), "{label}");
+
+        // A drafter sees no report pages; the supervisor sees the subtree and the 汇总 state.
+        let mut drafter = app.login("jbr").await;
+        drafter
+            .get("/admin/annual-reports?year=2025")
+            .await
+            .expect(StatusCode::FORBIDDEN);
+        let mut sup = app.login("jiandu").await;
+        let s = sup.get("/admin/annual-reports/supervision?year=2025").await;
+        s.expect(StatusCode::OK);
+        let t = s.text();
+        assert!(t.contains("示例市交通运输局"), "{label}");
+        assert!(t.contains("逾期未发布"), "{label}: {t}");
+        office
+            .get("/admin/annual-reports/supervision?year=2025")
+            .await
+            .expect(StatusCode::FORBIDDEN);
+        // Nothing published yet: no public download.
+        app.client()
+            .get("/annual-reports/1/docx")
+            .await
+            .expect(StatusCode::NOT_FOUND);
+    }
+}
