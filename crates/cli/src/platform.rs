@@ -81,6 +81,10 @@ pub struct ServeArgs {
     /// 提醒邮件的发件地址 (sender address of reminder e-mail)
     #[arg(long, env = "GONGKAI_SMTP_FROM", requires = "smtp_url")]
     pub smtp_from: Option<String>,
+    /// 年度报告 PDF 用的字体目录（本机关有授权的公文字体，如方正小标宋简体、仿宋_GB2312），之后再查找系统的中文字体
+    /// (folder of licensed 公文 fonts for PDF output; system CJK fonts are used after it)
+    #[arg(long, env = "GONGKAI_FONT_DIR", value_name = "DIR")]
+    pub font_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -227,6 +231,7 @@ async fn serve_async(args: ServeArgs) -> Result<ExitCode, String> {
     let config = ServiceConfig {
         files_dir: Some(args.data.data.join("files")),
         smtp,
+        font_dir: args.font_dir.clone(),
         ..ServiceConfig::default()
     };
     let svc =

@@ -135,6 +135,9 @@ pub struct RenderArgs {
     /// 2021年格式（六）的两个子项用“，”而非“、”（官方标点待核实，默认“、”）
     #[arg(long)]
     other_rows_comma: bool,
+    /// PDF 用的字体目录（本机关有授权的公文字体），之后再查找系统的中文字体
+    #[arg(long, env = "GONGKAI_FONT_DIR", value_name = "DIR")]
+    font_dir: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -147,6 +150,8 @@ enum RenderTarget {
     Flat,
     Xlsx,
     Docx,
+    /// PDF typeset with the CJK fonts found at run time (see --font-dir)
+    Pdf,
 }
 
 impl From<RenderTarget> for Target {
@@ -159,7 +164,7 @@ impl From<RenderTarget> for Target {
             RenderTarget::Csv => Target::Csv,
             RenderTarget::Flat => Target::Flat,
             RenderTarget::Xlsx => Target::Xlsx,
-            RenderTarget::Docx => Target::Docx,
+            RenderTarget::Docx | RenderTarget::Pdf => Target::Docx,
         }
     }
 }
@@ -774,6 +779,22 @@ fn render_cmd(args: &RenderArgs) -> Result<ExitCode> {
         signed_plus: !args.no_plus,
         other_rows_comma: args.other_rows_comma,
     };
+    if matches!(args.to, RenderTarget::Pdf) {
+        let nulls = render::null_cells(&report);
+        if !args.draft && !nulls.is_empty() {
+            return Err(InputError(format!(
+                "{}：{}",
+                args.file.display(),
+                render::RenderError::NullCells(nulls)
+            )));
+        }
+        let fonts = gongkai_docgen::load_fonts(args.font_dir.as_deref())
+            .map_err(|e| InputError(e.to_string()))?;
+        let pdf = gongkai_docgen::report_pdf(&report, &fonts)
+            .map_err(|e| InputError(format!("{}：{e}", args.file.display())))?;
+        emit(&pdf, args.output.as_deref(), true)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let bytes = render::render(&report, target, opts)
         .map_err(|e| InputError(format!("{}：{e}", args.file.display())))?;
     emit(&bytes, args.output.as_deref(), target.is_binary())?;

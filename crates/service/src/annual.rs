@@ -1566,8 +1566,20 @@ impl Service {
         Ok((id, report))
     }
 
-    /// Renders a report to a download format (`html`, `docx`, `xlsx`, `json`, `csv`).
-    pub fn render_annual_report(report: &Report, ext: &str) -> Result<(Vec<u8>, &'static str)> {
+    /// Renders a report to a download format (`html`, `docx`, `xlsx`, `pdf`, `json`, `csv`).
+    pub fn render_annual_report(
+        &self,
+        report: &Report,
+        ext: &str,
+    ) -> Result<(Vec<u8>, &'static str)> {
+        if ext == "pdf" {
+            let fonts = self
+                .pdf_fonts()
+                .map_err(|e| ServiceError::Refused(e.to_string()))?;
+            let pdf = gongkai_docgen::report_pdf(report, fonts)
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            return Ok((pdf, "application/pdf"));
+        }
         let target = Target::parse(ext)
             .filter(|t| {
                 matches!(

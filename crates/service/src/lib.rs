@@ -71,6 +71,8 @@ pub struct ServiceConfig {
     pub max_attachment_bytes: usize,
     /// Reminder e-mail; `None` = reminders on screen and in the log only.
     pub smtp: Option<mail::SmtpConfig>,
+    /// The agency's licensed 公文 fonts (read before the system's CJK fonts) for PDF output.
+    pub font_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for ServiceConfig {
@@ -83,6 +85,7 @@ impl Default for ServiceConfig {
             files_dir: None,
             max_attachment_bytes: 20 * 1024 * 1024,
             smtp: None,
+            font_dir: None,
         }
     }
 }
@@ -96,6 +99,10 @@ pub struct Service {
     search: Option<Arc<gongkai_search::SearchIndex>>,
     /// Bumped by every change this instance makes or learns of (page caches compare it).
     generation: Arc<std::sync::atomic::AtomicU64>,
+    /// The CJK fonts for PDF output, loaded on first use (20–30 MB a font).
+    fonts: Arc<
+        std::sync::OnceLock<std::result::Result<gongkai_docgen::Fonts, gongkai_docgen::PdfError>>,
+    >,
 }
 
 impl std::fmt::Debug for Service {
@@ -187,7 +194,18 @@ impl Service {
             config,
             search: None,
             generation: Arc::default(),
+            fonts: Arc::default(),
         }
+    }
+
+    /// The fonts for PDF output: the configured folder, then the system's CJK fonts.
+    pub fn pdf_fonts(
+        &self,
+    ) -> std::result::Result<&gongkai_docgen::Fonts, gongkai_docgen::PdfError> {
+        self.fonts
+            .get_or_init(|| gongkai_docgen::load_fonts(self.config.font_dir.as_deref()))
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// Attaches this instance's search index (see `search.rs`).

@@ -488,11 +488,9 @@ async fn a_constructed_year_is_compiled_checked_published_locked_and_restated() 
 
         // Render → parse gives the same tables back (HTML, text, Word).
         for target in ["html", "txt", "docx"] {
-            let (bytes, _) = gongkai_service::Service::render_annual_report(
-                &published,
-                if target == "txt" { "html" } else { target },
-            )
-            .unwrap();
+            let (bytes, _) = svc
+                .render_annual_report(&published, if target == "txt" { "html" } else { target })
+                .unwrap();
             let bytes = if target == "txt" {
                 gongkai_report::render::render(
                     &published,
@@ -512,6 +510,26 @@ async fn a_constructed_year_is_compiled_checked_published_locked_and_restated() 
                     published.tables.grid(t),
                     "{label}: {target} {t:?}"
                 );
+            }
+        }
+
+        // PDF typeset in-process with the CJK fonts found (CI installs fonts-noto-cjk), or a
+        // message saying what to install.
+        match svc.pdf_fonts() {
+            Ok(_) => {
+                let (pdf, mime) = svc.render_annual_report(&published, "pdf").unwrap();
+                assert!(
+                    pdf.starts_with(b"%PDF") && mime == "application/pdf",
+                    "{label}"
+                );
+            }
+            Err(e) => {
+                assert!(std::env::var_os("GONGKAI_TEST_OFFICE").is_none(), "{e}");
+                let Err(ServiceError::Refused(m)) = svc.render_annual_report(&published, "pdf")
+                else {
+                    panic!("{label}: PDF without fonts");
+                };
+                assert!(m.contains("fonts-noto-cjk"), "{label}: {m}");
             }
         }
 
@@ -617,7 +635,7 @@ async fn a_constructed_year_is_compiled_checked_published_locked_and_restated() 
         );
 
         // Supervision: filed here and imported from the published page, with the differences.
-        let (html, _) = gongkai_service::Service::render_annual_report(&v1, "html").unwrap();
+        let (html, _) = svc.render_annual_report(&v1, "html").unwrap();
         svc.import_annual_report(
             &office,
             ems,

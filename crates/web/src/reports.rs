@@ -521,17 +521,28 @@ pub(crate) async fn cell(
     )
 }
 
-fn download(report: &gongkai_report::Report, ext: &str, private: bool) -> Response {
-    match gongkai_service::Service::render_annual_report(report, ext) {
+async fn download(
+    state: &AppState,
+    report: gongkai_report::Report,
+    ext: &str,
+    private: bool,
+) -> Response {
+    let name = format!(
+        "{}.{ext}",
+        report
+            .title
+            .clone()
+            .unwrap_or_else(|| format!("{}年度报告", report.year))
+    );
+    // Typesetting a PDF takes a while: off the async threads.
+    let (svc, e) = (state.service.clone(), ext.to_owned());
+    let rendered =
+        match tokio::task::spawn_blocking(move || svc.render_annual_report(&report, &e)).await {
+            Ok(x) => x,
+            Err(e) => Err(ServiceError::Internal(e.to_string())),
+        };
+    match rendered {
         Ok((bytes, mime)) => {
-            let name = format!(
-                "{}.{}",
-                report
-                    .title
-                    .clone()
-                    .unwrap_or_else(|| format!("{}年度报告", report.year)),
-                ext
-            );
             let disposition = if ext == "html" {
                 "inline"
             } else {
@@ -581,7 +592,7 @@ pub(crate) async fn current_download(
         .compile_annual_report(&staff.actor(), agency, year)
         .await
     {
-        Ok(c) => download(&c.report, &ext, true),
+        Ok(c) => download(&state, c.report, &ext, true).await,
         Err(e) => service_error(&e),
     }
 }
@@ -597,7 +608,7 @@ pub(crate) async fn version_download(
         .annual_report_version(&staff.actor(), id)
         .await
     {
-        Ok((_, r)) => download(&r, &ext, true),
+        Ok((_, r)) => download(&state, r, &ext, true).await,
         Err(e) => service_error(&e),
     }
 }
@@ -608,7 +619,7 @@ pub(crate) async fn public_download(
     Path((id, ext)): Path<(i64, String)>,
 ) -> Response {
     match state.service.public_annual_report(id).await {
-        Ok(Some((_, r))) => download(&r, &ext, false),
+        Ok(Some((_, r))) => download(&state, r, &ext, false).await,
         Ok(None) => crate::portal::not_found("该年度报告"),
         Err(e) => service_error(&e),
     }
@@ -706,7 +717,7 @@ pub(crate) async fn summary_download(
 ) -> Response {
     match supervised(&state, &staff, &q).await {
         Ok((_, _, sup)) => match sup.summary {
-            Ok(r) => download(&r, &ext, true),
+            Ok(r) => download(&state, r, &ext, true).await,
             Err(m) => service_error(&ServiceError::Refused(m)),
         },
         Err(e) => service_error(&e),

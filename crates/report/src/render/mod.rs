@@ -206,12 +206,7 @@ pub fn cell_text(
 }
 
 /// The text of a layout cell: its label or its value.
-pub(crate) fn content_text(
-    report: &Report,
-    l: &Layout,
-    content: Content,
-    opts: RenderOptions,
-) -> String {
+pub fn content_text(report: &Report, l: &Layout, content: Content, opts: RenderOptions) -> String {
     match content {
         Content::Label(s)
             if opts.other_rows_comma
@@ -237,7 +232,7 @@ pub fn title(report: &Report) -> String {
 }
 
 /// The heading to print for a section: as printed in the model, else the canonical heading.
-pub(crate) fn heading(report: &Report, id: SectionId) -> String {
+pub fn heading(report: &Report, id: SectionId) -> String {
     report
         .sections
         .get(id)
@@ -247,7 +242,7 @@ pub(crate) fn heading(report: &Report, id: SectionId) -> String {
 }
 
 /// The signature block (落款): agency name and `YYYY年M月D日`, when the report is dated.
-pub(crate) fn signature(report: &Report) -> Vec<String> {
+pub fn signature(report: &Report) -> Vec<String> {
     use chrono::Datelike;
     let mut v = Vec::new();
     if let Some(d) = report.signed_on {
@@ -260,7 +255,7 @@ pub(crate) fn signature(report: &Report) -> Vec<String> {
 }
 
 /// Paragraphs of a narrative text (split on line breaks, blank lines dropped).
-pub(crate) fn paragraphs(text: &str) -> Vec<&str> {
+pub fn paragraphs(text: &str) -> Vec<&str> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
@@ -362,7 +357,7 @@ fn csv(report: &Report) -> String {
 }
 
 /// The layouts of the report's three tables, in section order.
-pub(crate) fn layouts(report: &Report) -> [&'static Layout; 3] {
+pub fn layouts(report: &Report) -> [&'static Layout; 3] {
     [
         layout(report.format, TableId::ActiveDisclosure),
         layout(report.format, TableId::Applications),
