@@ -1820,3 +1820,123 @@ impl Service {
         Ok(out)
     }
 }
+
+/// A published report as the open-data API lists it.
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicReport {
+    pub id: i64,
+    pub agency_id: i64,
+    pub agency: String,
+    pub year: i64,
+    pub version: i64,
+    pub format: &'static str,
+    pub published_on: Option<NaiveDate>,
+    /// `published`, or `superseded` by a later restatement (kept for the record).
+    pub status: &'static str,
+    /// Why this version restates the previous one.
+    pub reason: String,
+}
+
+impl Service {
+    /// Published reports (open data): every published version compiled here, optionally of one
+    /// year and of one agency and the agencies below it.
+    pub async fn public_annual_reports(
+        &self,
+        year: Option<i32>,
+        agency: Option<AgencyId>,
+    ) -> Result<Vec<PublicReport>> {
+        let rows = self.store.published_annual_reports().await?;
+        let tree = self.agency_tree().await?;
+        let in_scope: Option<Vec<AgencyId>> = agency.map(|root| {
+            let Some(i) = tree.iter().position(|n| n.agency.id == root) else {
+                return Vec::new();
+            };
+            let depth = tree[i].depth;
+            tree[i..]
+                .iter()
+                .enumerate()
+                .take_while(|(k, n)| *k == 0 || n.depth > depth)
+                .map(|(_, n)| n.agency.id)
+                .collect()
+        });
+        let mut out = Vec::new();
+        for r in &rows {
+            if year.is_some_and(|y| i64::from(y) != r.year)
+                || in_scope.as_ref().is_some_and(|s| !s.contains(&r.agency_id))
+            {
+                continue;
+            }
+            let Some(rep) = stored_report(r) else {
+                continue;
+            };
+            let withdrawn = match r.item_id {
+                Some(id) => self
+                    .store
+                    .item(id)
+                    .await?
+                    .is_some_and(|i| i.review.status == Status::Withdrawn),
+                None => false,
+            };
+            if withdrawn {
+                continue;
+            }
+            let superseded = rows
+                .iter()
+                .any(|o| o.agency_id == r.agency_id && o.year == r.year && o.version > r.version);
+            out.push(PublicReport {
+                id: r.id,
+                agency_id: r.agency_id.0,
+                agency: tree
+                    .iter()
+                    .find(|n| n.agency.id == r.agency_id)
+                    .map(|n| n.agency.name.clone())
+                    .unwrap_or_default(),
+                year: r.year,
+                version: r.version,
+                format: rep.format.as_str(),
+                published_on: rep.published_on,
+                status: if superseded {
+                    "superseded"
+                } else {
+                    "published"
+                },
+                reason: r.reason.clone(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The cells of the current published reports (not the superseded versions) as CSV, one
+    /// line per cell: the open-data download of a jurisdiction.
+    pub async fn public_reports_csv(
+        &self,
+        year: Option<i32>,
+        agency: Option<AgencyId>,
+    ) -> Result<String> {
+        let mut out =
+            String::from("report_id,agency,year,version,format,table,row,column,label,value\n");
+        for p in self.public_annual_reports(year, agency).await? {
+            if p.status != "published" {
+                continue;
+            }
+            let Some((_, r)) = self.public_annual_report(p.id).await? else {
+                continue;
+            };
+            let csv = gongkai_report::render::render(&r, Target::Csv, RenderOptions::default())
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let name = if p.agency.contains([',', '"']) {
+                format!("\"{}\"", p.agency.replace('"', "\"\""))
+            } else {
+                p.agency.clone()
+            };
+            for line in String::from_utf8_lossy(&csv).lines().skip(1) {
+                let _ = writeln!(
+                    out,
+                    "{},{name},{},{},{},{line}",
+                    p.id, p.year, p.version, p.format
+                );
+            }
+        }
+        Ok(out)
+    }
+}

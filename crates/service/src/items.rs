@@ -1110,6 +1110,39 @@ impl Service {
             .and_then(|j| serde_json::from_str(j).ok()))
     }
 
+    /// Published items for the open-data API, newest first, `per_page` a page, with the total;
+    /// optionally of one agency and one column.
+    pub async fn api_items(
+        &self,
+        agency: Option<AgencyId>,
+        column: Option<ColumnId>,
+        page: i64,
+        per_page: i64,
+    ) -> Result<(Vec<PublicItem>, i64)> {
+        let f = ItemFilter {
+            agency,
+            column,
+            public: true,
+            ..ItemFilter::default()
+        };
+        let per_page = per_page.clamp(1, 100);
+        let (items, total) = self
+            .store
+            .items(&f, (page.max(1) - 1) * per_page, per_page)
+            .await?;
+        Ok((
+            items
+                .iter()
+                .filter_map(|i| {
+                    i.public_json
+                        .as_deref()
+                        .and_then(|j| serde_json::from_str(j).ok())
+                })
+                .collect(),
+            total,
+        ))
+    }
+
     /// Published items of a column, newest first, 20 a page, with the total.
     pub async fn public_items(
         &self,

@@ -34,8 +34,8 @@ use serde::Serialize;
 pub use accounts::{LoginError, NewUser, SessionInfo, SetupForm, UserUpdate};
 pub use agencies::AgencyNode;
 pub use annual::{
-    CellChange, CellSources, CompiledReport, FigureField, Narrative, ReportStatus, ReportVersion,
-    SourceLine, SupervisedAgency, Supervision, format_for_year, table_changes,
+    CellChange, CellSources, CompiledReport, FigureField, Narrative, PublicReport, ReportStatus,
+    ReportVersion, SourceLine, SupervisedAgency, Supervision, format_for_year, table_changes,
 };
 pub use applications::{
     ApplicationForm, ApplicationSettings, CaseLine, CaseView, Dashboard, EventView,

@@ -127,6 +127,17 @@ impl Store {
         rows.iter().map(report_row).collect()
     }
 
+    /// Every published version compiled on the platform (open data), oldest year first.
+    pub async fn published_annual_reports(&self) -> Result<Vec<AnnualReportRow>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{REPORT_COLS} WHERE origin = 'compiled' AND published_at IS NOT NULL \
+             ORDER BY year, agency_id, version"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(report_row).collect()
+    }
+
     pub async fn annual_report(&self, id: i64) -> Result<Option<AnnualReportRow>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("{REPORT_COLS} WHERE id = $1")))
             .bind(id)

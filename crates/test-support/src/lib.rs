@@ -395,6 +395,18 @@ impl TestApp {
         Actor::User(user)
     }
 
+    /// The account created by [`TestApp::publisher`] (`all`), as an actor.
+    pub async fn publisher_actor(&self) -> Actor {
+        Actor::User(
+            self.service
+                .store()
+                .user_by_username("all")
+                .await
+                .expect("store")
+                .expect("publisher"),
+        )
+    }
+
     /// The two reviewers created by [`TestApp::publisher`]: (处室负责人, 分管领导).
     pub async fn reviewers(&self) -> (Actor, Actor) {
         let get = |name: &'static str| async move {

@@ -6,6 +6,7 @@
 //! into service calls and service errors into pages; they never write SQL or decide permissions.
 
 mod admin;
+mod api;
 mod applications;
 mod assets;
 mod cache;
@@ -218,6 +219,13 @@ pub fn router(state: AppState) -> Router {
         .route("/columns/{id}/feed.xml", get(portal::feed))
         .route("/items/{id}", get(portal::item))
         .route("/annual-reports/{id}/{ext}", get(reports::public_download))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/v1/reports", get(api::reports))
+        .route("/api/v1/reports.csv", get(api::reports_csv))
+        .route("/api/v1/reports/{id}", get(api::report))
+        .route("/api/v1/reports/{id}/cells", get(api::report_cells))
+        .route("/api/v1/items", get(api::items))
+        .route("/api/v1/items/{id}", get(api::item))
         .route("/attachments/{id}", get(portal::attachment))
         .route("/sitemap.xml", get(portal::sitemap))
         .route("/search", get(portal::search))

@@ -154,9 +154,100 @@ async fn the_office_compiles_and_submits_the_report_and_the_supervisor_oversees(
             .get("/admin/annual-reports/supervision?year=2025")
             .await
             .expect(StatusCode::FORBIDDEN);
-        // Nothing published yet: no public download.
-        app.client()
+        // Nothing published yet: no public download, an empty open-data list.
+        let mut public = app.client();
+        public
             .get("/annual-reports/1/docx")
+            .await
+            .expect(StatusCode::NOT_FOUND);
+        let list = public.get("/api/v1/reports").await;
+        list.expect(StatusCode::OK);
+        assert_eq!(list.body, "{\"data\":[]}", "{label}");
+
+        // The reviewers approve, the office publishes: the report is on the portal with its
+        // downloads, and in the open-data API.
+        let svc = &app.service;
+        let (head, leader) = app.reviewers().await;
+        let office_actor = app.publisher_actor().await;
+        let item = svc
+            .annual_reports(&office_actor, app.agencies.ems)
+            .await
+            .unwrap()[0]
+            .item_id
+            .unwrap();
+        svc.decide_item(&head, item, true, "同意", "")
+            .await
+            .unwrap();
+        svc.decide_item(&leader, item, true, "同意", "")
+            .await
+            .unwrap();
+        svc.publish_item(&office_actor, item, None).await.unwrap();
+        let page = public.get(&format!("/items/{item}")).await;
+        page.expect(StatusCode::OK);
+        assert!(page.text().contains("下载本报告"), "{label}");
+        assert!(
+            page.body.contains("收到和处理政府信息公开申请情况"),
+            "{label}"
+        );
+        let list = public.get("/api/v1/reports?year=2025").await;
+        list.expect(StatusCode::OK);
+        assert_eq!(
+            list.headers
+                .get("access-control-allow-origin")
+                .map(|v| v.to_str().unwrap()),
+            Some("*")
+        );
+        let v: serde_json::Value = serde_json::from_str(&list.body).unwrap();
+        let id = v["data"][0]["id"].as_i64().unwrap();
+        assert_eq!(v["data"][0]["status"], "published", "{label}");
+        let doc = public.get(&format!("/api/v1/reports/{id}")).await;
+        doc.expect(StatusCode::OK);
+        let doc: serde_json::Value = serde_json::from_str(&doc.body).unwrap();
+        assert_eq!(doc["schema"], "gongkai.annual-report/1", "{label}");
+        assert_eq!(
+            doc["tables"]["active_disclosure"]["licensing"]["decisions"],
+            12
+        );
+        let cells = public.get(&format!("/api/v1/reports/{id}/cells")).await;
+        let cells: serde_json::Value = serde_json::from_str(&cells.body).unwrap();
+        assert_eq!(
+            cells["cells"].as_array().unwrap().len(),
+            10 + 175 + 15,
+            "{label}"
+        );
+        let csv = public.get("/api/v1/reports.csv?year=2025").await;
+        csv.expect(StatusCode::OK);
+        assert!(
+            csv.body
+                .contains(",示例市应急管理局,2025,1,2021,active_disclosure,licensing,decisions,"),
+            "{label}"
+        );
+        for ext in ["html", "docx", "xlsx", "json"] {
+            public
+                .get(&format!("/annual-reports/{id}/{ext}"))
+                .await
+                .expect(StatusCode::OK);
+        }
+        // Items, and every path of the OpenAPI document answers as documented.
+        let items = public.get("/api/v1/items?per_page=5").await;
+        let items: serde_json::Value = serde_json::from_str(&items.body).unwrap();
+        assert!(items["total"].as_i64().unwrap() >= 1, "{label}");
+        let bad = public.get("/api/v1/items?page=x").await;
+        bad.expect(StatusCode::BAD_REQUEST);
+        assert!(bad.body.contains("参数 page 应为整数"), "{label}");
+        let spec = public.get("/api/openapi.json").await;
+        let spec: serde_json::Value = serde_json::from_str(&spec.body).unwrap();
+        assert_eq!(spec["openapi"], "3.1.0");
+        for path in spec["paths"].as_object().unwrap().keys() {
+            let url = path.replace(
+                "{id}",
+                &if path.contains("items") { item } else { id }.to_string(),
+            );
+            let r = public.get(&url).await;
+            assert_eq!(r.status, StatusCode::OK, "{label}: {url}");
+        }
+        public
+            .get("/api/v1/reports/999999")
             .await
             .expect(StatusCode::NOT_FOUND);
     }
