@@ -166,6 +166,16 @@ impl CompiledReport {
     }
 }
 
+/// The report of a year built from the data, with what went into it.
+struct Built {
+    report: Report,
+    narrative: Narrative,
+    figures: Vec<FigureField>,
+    baseline: Option<String>,
+    fees_yuan: u64,
+    fee_cases: usize,
+}
+
 /// One line behind a cell (drill-down).
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -563,8 +573,8 @@ impl Service {
         &self,
         agency: AgencyId,
         year: i32,
-        narrative: &Narrative,
-    ) -> Result<(Report, Vec<FigureField>, Option<String>, u64, usize)> {
+        narrative: Option<&Narrative>,
+    ) -> Result<Built> {
         let format = format_for_year(year)?;
         let a = self.agency_or_404(agency).await?;
         let mut r = Report::new(format, year, Some(Decimal::ZERO));
@@ -577,18 +587,6 @@ impl Service {
         r.sections.preamble = Some(format!(
             "本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）第五十条的规定编制。本报告中所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。"
         ));
-        r.sections
-            .get_mut(SectionId::Overview)
-            .text
-            .clone_from(&narrative.overview);
-        r.sections
-            .get_mut(SectionId::Problems)
-            .text
-            .clone_from(&narrative.problems);
-        r.sections
-            .get_mut(SectionId::OtherMatters)
-            .text
-            .clone_from(&narrative.other_matters);
 
         // Table 3 from the applications, and the case records H8 checks it against.
         let apps = self.store.counted_applications(agency, year).await?;
@@ -673,6 +671,28 @@ impl Service {
             }
         }
 
+        // The narrative: the one saved, or a first draft from the year's figures.
+        let narrative = match narrative {
+            Some(n) => n.clone(),
+            None => {
+                let fig = self.year_figures(&Actor::System, agency, year).await?;
+                let reviews = self.store.review_counts(agency, year).await?;
+                draft_text(&a.name, &r, &fig, reviews, fees_yuan, fee_cases)
+            }
+        };
+        r.sections
+            .get_mut(SectionId::Overview)
+            .text
+            .clone_from(&narrative.overview);
+        r.sections
+            .get_mut(SectionId::Problems)
+            .text
+            .clone_from(&narrative.problems);
+        r.sections
+            .get_mut(SectionId::OtherMatters)
+            .text
+            .clone_from(&narrative.other_matters);
+
         // Validate: strict labels (we print them), H8 against the case records, cross-year.
         let baseline = self.baseline(agency, year).await?;
         let opts = Options {
@@ -682,38 +702,49 @@ impl Service {
             ..Options::default()
         };
         gongkai_report::validate::check(&mut r, &opts);
-        Ok((r, figures, baseline.map(|b| b.1), fees_yuan, fee_cases))
+        Ok(Built {
+            report: r,
+            narrative,
+            figures,
+            baseline: baseline.map(|b| b.1),
+            fees_yuan,
+            fee_cases,
+        })
     }
 
     /// A first draft of the narrative from the year's figures (the office edits it).
-    async fn draft_narrative(
-        &self,
-        actor: &Actor,
-        agency: AgencyId,
-        year: i32,
-    ) -> Result<Narrative> {
-        let a = self.agency_or_404(agency).await?;
-        let fig = self.year_figures(&Actor::System, agency, year).await?;
-        let _ = actor;
-        let (r, _, _, fees_yuan, fee_cases) =
-            self.build(agency, year, &Narrative::default()).await?;
+    async fn draft_narrative(&self, agency: AgencyId, year: i32) -> Result<Narrative> {
+        Ok(self.build(agency, year, None).await?.narrative)
+    }
+}
+
+/// The drafted narrative: the year's figures in the five areas of the 2021 guidance, the fee
+/// statement in section 六.
+fn draft_text(
+    name: &str,
+    r: &Report,
+    fig: &crate::stats::YearFigures,
+    reviews: (i64, i64, i64),
+    fees_yuan: u64,
+    fee_cases: usize,
+) -> Narrative {
+    {
         let cell = |p: &str| {
             r.tables
                 .by_pointer(p)
                 .flatten()
                 .map_or_else(|| "0".to_owned(), |d| d.normalize().to_string())
         };
-        let reviews = self.store.review_counts(agency, year).await?;
+        let year = r.year;
         let columns = fig
             .per_column
             .iter()
             .take(5)
-            .map(|(name, n)| format!("“{name}”栏目{n}条"))
+            .map(|(column, n)| format!("“{column}”栏目{n}条"))
             .collect::<Vec<_>>()
             .join("、");
         let mut overview = format!(
             "{year}年，{name}认真贯彻落实《中华人民共和国政府信息公开条例》，坚持以公开为常态、不公开为例外，扎实做好政府信息公开各项工作。\n\n",
-            name = a.name
         );
         let _ = write!(
             overview,
@@ -792,13 +823,15 @@ impl Service {
         } else {
             fee_line
         };
-        Ok(Narrative {
+        Narrative {
             overview,
             problems,
             other_matters,
-        })
+        }
     }
+}
 
+impl Service {
     /// The report of `year` as the data give it now, with its versions, entered figures,
     /// findings and the difference from the published version.
     pub async fn compile_annual_report(
@@ -820,12 +853,16 @@ impl Service {
             v.status == ReportStatus::Published
                 || v.status == ReportStatus::Withdrawn && v.published_at.is_some()
         });
-        let narrative = match latest {
-            Some((row, _)) => serde_json::from_str(&row.sections_json).unwrap_or_default(),
-            None => self.draft_narrative(actor, agency, year).await?,
-        };
-        let (report, figures, baseline, fees_yuan, fee_cases) =
-            self.build(agency, year, &narrative).await?;
+        let saved: Option<Narrative> =
+            latest.map(|(row, _)| serde_json::from_str(&row.sections_json).unwrap_or_default());
+        let Built {
+            report,
+            narrative,
+            figures,
+            baseline,
+            fees_yuan,
+            fee_cases,
+        } = self.build(agency, year, saved.as_ref()).await?;
         let changes_since_published = published
             .and_then(|(row, _)| stored_report(row))
             .map(|p| table_changes(&p, &report))
@@ -910,7 +947,7 @@ impl Service {
     }
 
     async fn draft_json(&self, agency: AgencyId, year: i32) -> Result<String> {
-        let narrative = self.draft_narrative(&Actor::System, agency, year).await?;
+        let narrative = self.draft_narrative(agency, year).await?;
         serde_json::to_string(&narrative).map_err(|e| ServiceError::Internal(e.to_string()))
     }
 
@@ -1197,7 +1234,7 @@ impl Service {
             }
         };
         let narrative: Narrative = serde_json::from_str(&row.sections_json).unwrap_or_default();
-        let (mut report, _, _, _, _) = self.build(agency, year, &narrative).await?;
+        let mut report = self.build(agency, year, Some(&narrative)).await?.report;
         let errors: Vec<String> = report
             .findings
             .iter()
@@ -1412,8 +1449,10 @@ impl Service {
                 }
             }
         }
-        let narrative = Narrative::default();
-        let (report, ..) = self.build(agency, year, &narrative).await?;
+        let report = self
+            .build(agency, year, Some(&Narrative::default()))
+            .await?
+            .report;
         let value = report
             .tables
             .by_pointer(pointer)

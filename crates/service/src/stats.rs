@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Months, TimeZone};
 use gongkai_domain::column::Freshness;
 use gongkai_domain::{Action, AgencyId, ColumnKind, LawItem, beijing};
-use gongkai_store::{Item, ItemFilter};
+use gongkai_store::Item;
 use serde::Serialize;
 
 use crate::items::PublicItem;
@@ -56,14 +56,6 @@ pub struct ColumnFreshness {
 }
 
 impl Service {
-    async fn all_items(&self, agency: AgencyId) -> Result<Vec<Item>> {
-        let f = ItemFilter {
-            agency: Some(agency),
-            ..ItemFilter::default()
-        };
-        Ok(self.store.items(&f, 0, 1_000_000).await?.0)
-    }
-
     /// The year's figures of an agency's proactive disclosure.
     pub async fn year_figures(
         &self,
@@ -74,7 +66,7 @@ impl Service {
         self.authorize(actor, Action::ViewBackOffice, agency)
             .await?;
         let columns = self.store.columns(agency).await?;
-        let items = self.all_items(agency).await?;
+        let items = self.store.item_stats(agency).await?;
         let mut fig = YearFigures {
             year,
             per_month: vec![0; 12],
@@ -88,7 +80,7 @@ impl Service {
             {
                 fig.withdrawals += 1;
             }
-            let Some(first) = first_published(i) else {
+            let Some(first) = i.first_published_at else {
                 continue;
             };
             if let Some(p) = i.published_at
@@ -101,8 +93,8 @@ impl Service {
                 continue;
             }
             fig.published += 1;
-            *per_column.entry(i.content.column_id).or_default() += 1;
-            if let Some(l) = i.content.law_item.as_deref().and_then(LawItem::parse) {
+            *per_column.entry(i.column_id).or_default() += 1;
+            if let Some(l) = i.law_item.as_deref().and_then(LawItem::parse) {
                 *per_law.entry(l).or_default() += 1;
             }
             if let Some(t) = chrono::DateTime::from_timestamp_millis(first) {
@@ -111,7 +103,7 @@ impl Service {
             }
             if columns
                 .iter()
-                .any(|c| c.id.0 == i.content.column_id && c.kind == ColumnKind::Interpretation)
+                .any(|c| c.id.0 == i.column_id && c.kind == ColumnKind::Interpretation)
             {
                 fig.interpretations += 1;
             }
@@ -141,7 +133,7 @@ impl Service {
         self.authorize(actor, Action::ViewBackOffice, agency)
             .await?;
         let columns = self.store.columns(agency).await?;
-        let items = self.all_items(agency).await?;
+        let items = self.store.item_stats(agency).await?;
         let now = self.clock.now();
         let mut out = Vec::new();
         for n in crate::columns::column_tree(&columns) {
@@ -152,11 +144,7 @@ impl Service {
             let has_children = columns.iter().any(|x| x.parent_id == Some(c.id));
             let last = items
                 .iter()
-                .filter(|i| {
-                    i.content.column_id == c.id.0
-                        && i.public_json.is_some()
-                        && i.withdrawn_at.is_none()
-                })
+                .filter(|i| i.column_id == c.id.0 && i.public && i.withdrawn_at.is_none())
                 .filter_map(|i| i.published_at)
                 .max();
             let (limit, rule) = match (c.stale_days, c.kind.freshness()) {

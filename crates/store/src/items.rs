@@ -65,6 +65,21 @@ pub struct Item {
     pub updated_at: i64,
 }
 
+/// What the year's figures and column freshness need of an item (no content).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemStat {
+    pub id: i64,
+    pub column_id: i64,
+    pub law_item: Option<String>,
+    /// The current public rendition exists.
+    pub public: bool,
+    pub published_at: Option<i64>,
+    /// The first publication (the earliest `publish` event; the publication time for items
+    /// written without events).
+    pub first_published_at: Option<i64>,
+    pub withdrawn_at: Option<i64>,
+}
+
 /// One entry of an item's review trail (审核单 lines and what happened around them).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ItemEvent {
@@ -149,6 +164,34 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(item).transpose()
+    }
+
+    /// Every item of an agency, without content, for figures.
+    pub async fn item_stats(&self, agency: AgencyId) -> Result<Vec<ItemStat>> {
+        let rows = sqlx::query(
+            "SELECT i.id, i.column_id, i.law_item, i.published_at, i.withdrawn_at, \
+             CASE WHEN i.public_json IS NULL THEN 0 ELSE 1 END AS public, \
+             COALESCE(f.first, i.published_at) AS first_published_at FROM items i \
+             LEFT JOIN (SELECT e.item_id, MIN(e.at) AS first FROM item_events e JOIN items j ON j.id = e.item_id \
+             WHERE j.agency_id = $1 AND e.kind = 'publish' GROUP BY e.item_id) f ON f.item_id = i.id \
+             WHERE i.agency_id = $1",
+        )
+        .bind(agency.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ItemStat {
+                    id: r.try_get("id")?,
+                    column_id: r.try_get("column_id")?,
+                    law_item: r.try_get("law_item")?,
+                    public: r.try_get::<i64, _>("public")? != 0,
+                    published_at: opt_i64(r, "published_at")?,
+                    first_published_at: opt_i64(r, "first_published_at")?,
+                    withdrawn_at: opt_i64(r, "withdrawn_at")?,
+                })
+            })
+            .collect()
     }
 
     /// Items by filter, newest first (by publication, then by change), with a total count.

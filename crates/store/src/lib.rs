@@ -38,7 +38,7 @@ pub use applications::{
 pub use audit::AuditFilter;
 pub use calendar::CalendarRevision;
 pub use columns::{Column, NewColumn};
-pub use items::{Attachment, Item, ItemContent, ItemEvent, ItemFilter};
+pub use items::{Attachment, Item, ItemContent, ItemEvent, ItemFilter, ItemStat};
 pub use migrate::migrations;
 pub use reports::{AnnualReportRow, CountedApplication, ReportFigure};
 pub use sessions::SessionRow;
