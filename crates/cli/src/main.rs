@@ -38,6 +38,20 @@ enum Command {
     },
     /// 把演示数据载入数据目录后退出（不启动服务） (load the demo data into a data directory)
     Demo(platform::DataArgs),
+    /// 年度报告基准测试：在空数据库中生成数据，测量编制与汇总耗时 (annual-report benchmark)
+    #[command(hide = true)]
+    BenchReport {
+        #[command(flatten)]
+        data: platform::DataArgs,
+        #[arg(long, default_value_t = 100_000)]
+        applications: usize,
+        #[arg(long, default_value_t = 200_000)]
+        items: usize,
+        #[arg(long, default_value_t = 1_000)]
+        agencies: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// 从数据库重建本实例的全文检索索引 (rebuild this instance's search index)
     Reindex(platform::DataArgs),
     /// 执行数据库迁移后退出 (apply database migrations and exit)
@@ -80,6 +94,13 @@ fn main() -> ExitCode {
         Command::Reindex(data) => platform::reindex(&data),
         Command::Demo(data) => platform::demo_load(&data),
         Command::BenchSeed { data, items } => bench::seed(&data, items),
+        Command::BenchReport {
+            data,
+            applications,
+            items,
+            agencies,
+            runs,
+        } => bench::report(&data, applications, items, agencies, runs),
         Command::Backup { data, file } => platform::backup(&data, &file),
         Command::Restore { data, file, force } => platform::restore(&data, &file, force),
         Command::Audit(cmd) => platform::audit(cmd),

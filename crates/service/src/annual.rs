@@ -1808,6 +1808,22 @@ impl Service {
             allow_errors: false,
         };
         let summary = gongkai_report::compile::compile(&named, &opts)
+            .map_err(|e| match e {
+                // The command line's advice (--allow-errors) does not apply here.
+                gongkai_report::compile::CompileError::HardErrors(list) => {
+                    let names: Vec<String> = list
+                        .iter()
+                        .take(10)
+                        .map(|(n, k)| format!("{n}（{k}处错误）"))
+                        .collect();
+                    format!(
+                        "以下报告有勾稽或数值错误，汇总结果将不可靠：{}{}。请先更正这些报告，或在上表中勾选“不计入”后重新汇总。",
+                        names.join("、"),
+                        if list.len() > 10 { format!("等{}份", list.len()) } else { String::new() }
+                    )
+                }
+                other => other.to_string(),
+            })
             .map(|mut r| {
                 r.title = Some(format!(
                     "{}{year}年政府信息公开工作年度报告（汇总）",
@@ -1815,7 +1831,7 @@ impl Service {
                 ));
                 r
             })
-            .map_err(|e| e.to_string());
+            ;
         Ok(Supervision {
             year,
             agencies: out,

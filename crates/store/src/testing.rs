@@ -62,9 +62,10 @@ pub async fn bulk_published_items(
         let row = sqlx::query(
             "INSERT INTO items (agency_id, column_id, drafter_id, title, summary, body, publisher, doc_number, \
              generated_on, topic, genre, keywords, attribute, attribute_reason, status, review_round, \
-             was_published, publish_due, index_no, published_at, created_at, updated_at) \
+             was_published, publish_due, index_no, published_at, created_at, updated_at, validity, repealed_on, \
+             doc_class) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'active', '', 'published', 1, 1, $13, \
-             $14, $15, $15, $15) RETURNING id",
+             $14, $15, $15, $15, $16, $17, $18) RETURNING id",
         )
         .bind(i.agency_id)
         .bind(i.column_id)
@@ -81,6 +82,9 @@ pub async fn bulk_published_items(
         .bind(&c.generated_on)
         .bind(&i.index_no)
         .bind(i.published_at)
+        .bind(c.validity.clone())
+        .bind(c.repealed_on.clone())
+        .bind(c.doc_class.clone())
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get("id")?;
