@@ -334,7 +334,7 @@ async fn report_async(
         for j in 0..k {
             let seq = done + j + 1;
             let received = day(rng.next() % 730);
-            let open = rng.next() % 20 == 0;
+            let open = rng.next().is_multiple_of(20);
             let closed = received
                 .checked_add_days(chrono::Days::new((rng.next() % 30) as u64))
                 .unwrap_or(received);
@@ -383,7 +383,7 @@ async fn report_async(
         let mut rows = Vec::with_capacity(k);
         for j in 0..k {
             let seq = done + j + 1;
-            let classed = seq % 50 == 0;
+            let classed = seq.is_multiple_of(50);
             let generated = day(rng.next() % 730);
             rows.push(BulkItem {
                 agency_id: big.id.0,

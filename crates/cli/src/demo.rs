@@ -61,7 +61,7 @@ const USERS: [DemoUser; 8] = [
         "郑主任",
         "示例市应急管理局",
         Some("办公室"),
-        &[Role::OfficeHead],
+        &[Role::OfficeHead, Role::DivisionHead],
     ),
     (
         "chuzhang",
@@ -190,6 +190,7 @@ pub async fn ensure(svc: &Service, data_dir: &Path) -> Result<Vec<String>, Strin
     }
     demo_items(svc).await?;
     demo_applications(svc).await?;
+    demo_report_2020(svc).await?;
     write_private(&file, &(lines.join("\n") + "\n"))?;
     Ok(lines)
 }
@@ -498,10 +499,10 @@ async fn demo_items(svc: &Service) -> Result<(), String> {
     Ok(())
 }
 
-/// One demo application: receipt date (2026 unless the month is 12 → 2025), applicant type,
+/// One demo application: receipt date, applicant type,
 /// name, what is asked, and how far it goes.
 type DemoCase = (
-    (u32, u32),
+    (i32, u32, u32),
     &'static str,
     &'static str,
     &'static str,
@@ -523,225 +524,276 @@ const CASES: &[DemoCase] = {
     use DemoPath::{CorrectionLapsed, Decided, FeeLapsed, Open, Withdrawn};
     use gongkai_domain::application::Disposition as D;
     &[
+        // 2020: the cases behind the seed example's table 3 (seven applications from natural
+        // persons: four granted, one refused to protect a third party, two not held).
         (
-            (12, 22),
+            (2020, 3, 9),
+            "natural_person",
+            "周敏",
+            "2019年度安全生产执法检查计划",
+            Decided(D::Granted, true),
+        ),
+        (
+            (2020, 4, 13),
+            "natural_person",
+            "吴刚",
+            "某化工企业2019年行政处罚决定书",
+            Decided(D::Granted, true),
+        ),
+        (
+            (2020, 5, 18),
+            "natural_person",
+            "郑丽",
+            "2020年防汛抗旱应急预案",
+            Decided(D::Granted, true),
+        ),
+        (
+            (2020, 6, 15),
+            "natural_person",
+            "王磊",
+            "全市应急避难场所建设规划",
+            Decided(D::Granted, true),
+        ),
+        (
+            (2020, 7, 13),
+            "natural_person",
+            "冯涛",
+            "某企业安全评价报告全文",
+            Decided(D::DeniedThirdPartyRights, true),
+        ),
+        (
+            (2020, 8, 17),
+            "natural_person",
+            "陈静",
+            "1998年某矿山事故调查原始笔录",
+            Decided(D::UnableNotHeld, true),
+        ),
+        (
+            (2020, 9, 14),
+            "natural_person",
+            "褚明",
+            "省级应急物资储备库选址论证材料",
+            Decided(D::UnableNotHeld, true),
+        ),
+        (
+            (2025, 12, 22),
             "natural_person",
             "陈明",
             "2025年度冬季森林防火检查通报",
             Decided(D::Granted, true),
         ),
         (
-            (1, 12),
+            (2026, 1, 12),
             "natural_person",
             "刘芳",
             "某化工园区2025年度安全评价报告",
             Decided(D::PartiallyGranted, true),
         ),
         (
-            (1, 26),
+            (2026, 1, 26),
             "commercial_enterprise",
             "示例市宏达建材有限公司",
             "本企业安全生产许可证审查意见",
             Decided(D::Granted, true),
         ),
         (
-            (2, 9),
+            (2026, 2, 9),
             "natural_person",
             "黄伟",
             "应急物资储备库选址论证会议记录",
             Decided(D::DeniedProcessInformation, true),
         ),
         (
-            (2, 27),
+            (2026, 2, 27),
             "natural_person",
             "周静",
             "某县2019年地震应急演练方案",
             Decided(D::UnableNotHeld, false),
         ),
         (
-            (3, 10),
+            (2026, 3, 10),
             "research_institution",
             "示例大学公共安全研究院",
             "全市2015—2025年生产安全事故逐月统计分析",
             Decided(D::UnableNeedsCreation, false),
         ),
         (
-            (3, 24),
+            (2026, 3, 24),
             "natural_person",
             "吴强",
             "关于某企业违法排污问题的举报",
             Decided(D::NotProcessedPetition, false),
         ),
         (
-            (4, 8),
+            (2026, 4, 8),
             "natural_person",
             "吴强",
             "关于某企业违法排污问题的处理结果",
             Decided(D::NotProcessedRepeated, false),
         ),
         (
-            (4, 21),
+            (2026, 4, 21),
             "natural_person",
             "郑丽",
             "《示例市应急管理年鉴（2025）》",
             Decided(D::NotProcessedPublication, false),
         ),
         (
-            (5, 11),
+            (2026, 5, 11),
             "natural_person",
             "孙浩",
             "本人已收到的行政处罚决定书的重新出具",
             Decided(D::NotProcessedConfirmation, false),
         ),
         (
-            (5, 25),
+            (2026, 5, 25),
             "public_interest_org",
             "示例市绿色环境保护协会",
             "危险化学品重大危险源企业名单",
             Decided(D::DeniedSecurityStability, false),
         ),
         (
-            (6, 8),
+            (2026, 6, 8),
             "legal_service_org",
             "示例律师事务所",
             "某安全事故调查报告中涉及企业的商业信息",
             Decided(D::DeniedThirdPartyRights, false),
         ),
         (
-            (6, 22),
+            (2026, 6, 22),
             "natural_person",
             "马军",
             "某事故行政处罚案卷全部材料",
             Decided(D::DeniedEnforcementFiles, false),
         ),
         (
-            (7, 6),
+            (2026, 7, 6),
             "natural_person",
             "朱红",
             "本机关2025年人员招录内部考核记录",
             Decided(D::DeniedInternalAffairs, false),
         ),
         (
-            (7, 20),
+            (2026, 7, 20),
             "natural_person",
             "胡斌",
             "某地下人防工程平面布置图",
             Decided(D::DeniedStateSecret, false),
         ),
         (
-            (8, 3),
+            (2026, 8, 3),
             "natural_person",
             "林琳",
             "他人名下不动产登记资料",
             Decided(D::DeniedAdministrativeQuery, false),
         ),
         (
-            (8, 17),
+            (2026, 8, 17),
             "other_org",
             "示例市某社区居民委员会",
             "某涉密文件的全文",
             Decided(D::DeniedProhibitedByLaw, false),
         ),
         (
-            (9, 1),
+            (2026, 9, 1),
             "natural_person",
             "何平",
             "关于某事项的文件",
             Decided(D::UnableStillUnclear, false),
         ),
         (
-            (9, 14),
+            (2026, 9, 14),
             "natural_person",
             "罗刚",
             "全市所有企业近十年的全部执法文书",
             Decided(D::NotProcessedExcessive, false),
         ),
         (
-            (9, 28),
+            (2026, 9, 28),
             "natural_person",
             "高洁",
             "关于某工程的有关材料",
             CorrectionLapsed,
         ),
         (
-            (10, 12),
+            (2026, 10, 12),
             "commercial_enterprise",
             "示例市信息咨询有限公司",
             "2026年度全部安全检查记录（约 300 页）",
             FeeLapsed,
         ),
         (
-            (10, 19),
+            (2026, 10, 19),
             "natural_person",
             "梁宇",
             "某路段积水点整治方案",
             Withdrawn,
         ),
         (
-            (10, 26),
+            (2026, 10, 26),
             "natural_person",
             "宋佳",
             "2026年防汛应急预案修订说明",
             Decided(D::Granted, false),
         ),
         (
-            (11, 2),
+            (2026, 11, 2),
             "natural_person",
             "唐亮",
             "某建设项目安全设施设计审查意见",
             Open("decided"),
         ),
         (
-            (11, 5),
+            (2026, 11, 5),
             "natural_person",
             "韩雪",
             "2026年安全生产专项整治资金使用情况",
             Open("under_review"),
         ),
         (
-            (11, 9),
+            (2026, 11, 9),
             "commercial_enterprise",
             "示例市安达物流有限公司",
             "本企业危险货物运输事故调查结论",
             Open("consulting"),
         ),
         (
-            (11, 12),
+            (2026, 11, 12),
             "natural_person",
             "冯涛",
             "近五年全部安全检查记录",
             Open("awaiting_payment"),
         ),
         (
-            (11, 16),
+            (2026, 11, 16),
             "natural_person",
             "曹敏",
             "某企业应急预案备案情况",
             Open("awaiting_correction"),
         ),
         (
-            (11, 18),
+            (2026, 11, 18),
             "natural_person",
             "彭飞",
             "大量重复的同类信息",
             Open("awaiting_explanation"),
         ),
         (
-            (11, 20),
+            (2026, 11, 20),
             "natural_person",
             "曾亮",
             "2026年第三季度安全生产形势分析",
             Open("in_progress"),
         ),
         (
-            (11, 24),
+            (2026, 11, 24),
             "natural_person",
             "邓颖",
             "某危化品仓库的应急处置预案",
             Open("registered"),
         ),
         (
-            (11, 25),
+            (2026, 11, 25),
             "natural_person",
             "蔡琴",
             "2026年应急避难场所名录",
@@ -787,9 +839,8 @@ async fn demo_applications(svc: &Service) -> Result<(), String> {
     let at =
         |d: chrono::NaiveDate| Utc.from_utc_datetime(&d.and_hms_opt(2, 0, 0).unwrap_or_default());
     let cal = svc.calendar().await.map_err(msg)?;
-    for ((m, d), kind, name, title, path) in CASES {
-        let year = if *m == 12 { 2025 } else { 2026 };
-        let receipt = day(year, *m, *d)?;
+    for ((year, m, d), kind, name, title, path) in CASES {
+        let receipt = day(*year, *m, *d)?;
         clock.set(at(receipt));
         let org = *kind != "natural_person";
         let form = gongkai_service::ApplicationForm {
@@ -1180,4 +1231,170 @@ fn demo_reason(d: gongkai_domain::application::Disposition) -> &'static str {
             "申请人要求重新出具已送达的行政处罚决定书，不属于政府信息公开申请。"
         }
     }
+}
+
+/// The published report of the seed example (南通市应急管理局, 2020, copied from its web page),
+/// imported in the demo as the demo bureau's published 2020 report.
+const SEED_2020: &str = include_str!("../demo/seed-2020-published.txt");
+
+/// The bureau's 2020 report, compiled from its 2020 cases, register entry and figures so that
+/// its tables are the seed example's (with the seed's arithmetic error corrected): drafted,
+/// reviewed and published in January 2021 on a demo clock; then the published seed page is
+/// imported beside it, so supervision shows the one cell where they differ and the validator
+/// explains the seed's error (H2/H3).
+async fn demo_report_2020(svc: &Service) -> Result<(), String> {
+    let store = svc.store();
+    let msg = |e: gongkai_service::ServiceError| e.to_string();
+    let ems = store
+        .agency_by_name("示例市应急管理局")
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("demo agency")?;
+    let user = |name: &'static str| async move {
+        store
+            .user_by_username(name)
+            .await
+            .ok()
+            .flatten()
+            .map(Actor::User)
+            .ok_or_else(|| format!("demo user {name}"))
+    };
+    let office = user("gongkaiban").await?;
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2020, 11, 2, 2, 0, 0)
+            .single()
+            .ok_or("date")?,
+    ));
+    let demo = Service::new(store.clone(), clock.clone(), ServiceConfig::default());
+    // The lawsuit after reconsideration (复议后起诉), decided for the bureau in 2020.
+    let f = gongkai_service::ProceedingForm {
+        kind: "litigation".into(),
+        path: "after_review".into(),
+        subject: "application_decision".into(),
+        case_number: "（2020）示0102行初18号".into(),
+        body: "示例市某区人民法院".into(),
+        procedure: "ordinary".into(),
+        plaintiff: "冯涛".into(),
+        filed_on: "2020-09-21".into(),
+        notified_on: "2020-09-23".into(),
+        result: "upheld".into(),
+        result_on: "2020-11-30".into(),
+        raw_result: "驳回诉讼请求".into(),
+        ..gongkai_service::ProceedingForm::default()
+    };
+    clock.set(
+        Utc.with_ymd_and_hms(2020, 12, 1, 2, 0, 0)
+            .single()
+            .ok_or("date")?,
+    );
+    demo.save_proceeding(&office, ems.id, None, &f)
+        .await
+        .map_err(msg)?;
+    // Table 2 of the 2019 format: the figures from the enforcement and procurement systems.
+    clock.set(
+        Utc.with_ymd_and_hms(2021, 1, 6, 2, 0, 0)
+            .single()
+            .ok_or("date")?,
+    );
+    let cell = |row: &str, col: &str| format!("/tables/active_disclosure/{row}/{col}");
+    let mut entries: Vec<(String, String, String, String)> = Vec::new();
+    for (row, cols, source) in [
+        ("licensing", ["0", "0", "0"], "市政务服务管理办公室审批系统"),
+        (
+            "other_services",
+            ["0", "0", "0"],
+            "市政务服务管理办公室审批系统",
+        ),
+        (
+            "penalties",
+            ["215", "+2", "231"],
+            "市应急管理综合行政执法系统",
+        ),
+        (
+            "enforcement",
+            ["2", "+1", "1"],
+            "市应急管理综合行政执法系统",
+        ),
+    ] {
+        for (col, v) in ["previous_items", "change", "decisions"].iter().zip(cols) {
+            entries.push((cell(row, col), v.into(), String::new(), source.into()));
+        }
+    }
+    entries.push((
+        cell("fees", "previous_items"),
+        "0".into(),
+        String::new(),
+        "财务科".into(),
+    ));
+    entries.push((
+        cell("fees", "change"),
+        "0".into(),
+        String::new(),
+        "财务科".into(),
+    ));
+    entries.push((
+        cell("procurement", "projects"),
+        "4".into(),
+        String::new(),
+        "政府采购管理系统".into(),
+    ));
+    // Printed without a unit in the published report; entered as printed.
+    entries.push((
+        cell("procurement", "amount"),
+        "2031.9".into(),
+        String::new(),
+        "政府采购管理系统".into(),
+    ));
+    demo.save_report_figures(&office, ems.id, 2020, &entries)
+        .await
+        .map_err(msg)?;
+    let mut n = demo
+        .compile_annual_report(&office, ems.id, 2020)
+        .await
+        .map_err(msg)?
+        .narrative;
+    n.problems = "一是政府信息公开工作人员力量不足，业务水平有待提高；二是政策解读形式比较单一。\n\n下一步，我局将加强业务培训，丰富解读形式，提高信息公开质量。".into();
+    demo.save_annual_report_narrative(&office, ems.id, 2020, &n)
+        .await
+        .map_err(msg)?;
+    // Submitted, signed at both levels, published on 15 January 2021 (on time).
+    let item = demo
+        .submit_annual_report(&office, ems.id, 2020)
+        .await
+        .map_err(msg)?;
+    clock.set(
+        Utc.with_ymd_and_hms(2021, 1, 8, 2, 0, 0)
+            .single()
+            .ok_or("date")?,
+    );
+    // The report is drafted in the 办公室: its head signs the first step.
+    demo.decide_item(&user("gkb.fzr").await?, item, true, "同意", "")
+        .await
+        .map_err(msg)?;
+    clock.set(
+        Utc.with_ymd_and_hms(2021, 1, 12, 2, 0, 0)
+            .single()
+            .ok_or("date")?,
+    );
+    demo.decide_item(&user("fenguan").await?, item, true, "同意公开", "")
+        .await
+        .map_err(msg)?;
+    clock.set(
+        Utc.with_ymd_and_hms(2021, 1, 15, 2, 0, 0)
+            .single()
+            .ok_or("date")?,
+    );
+    demo.publish_item(&office, item, None).await.map_err(msg)?;
+    // The published seed page, imported as the bureau's published copy.
+    demo.import_annual_report(
+        &office,
+        ems.id,
+        Some(2020),
+        chrono::NaiveDate::from_ymd_opt(2021, 1, 15),
+        "2020年度报告（网站公开版）.txt",
+        SEED_2020.as_bytes(),
+    )
+    .await
+    .map_err(msg)?;
+    Ok(())
 }

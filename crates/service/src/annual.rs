@@ -1063,20 +1063,21 @@ impl Service {
                 });
                 continue;
             }
-            let unit = unit.trim();
-            let unit = if row == "procurement" && col == "amount" && v.is_some() {
-                match MoneyUnit::parse(unit) {
+            // The 2019 procurement amount has no unit in the official table: the unit is the
+            // one printed, or none (spec §2.3.2).
+            let unit = match unit.trim() {
+                "" => None,
+                u if row == "procurement" && col == "amount" => match MoneyUnit::parse(u) {
                     Some(u) => Some(u.as_str().to_owned()),
                     None => {
                         errs.push(FieldError {
                             field: "figures",
-                            message: format!("{label}：请选择单位（元或万元）"),
+                            message: format!("{label}：单位应为元或万元，或不填"),
                         });
                         continue;
                     }
-                }
-            } else {
-                None
+                },
+                _ => None,
             };
             parsed.push((cell.clone(), v.map(|d| d.to_string()), unit, source));
         }
