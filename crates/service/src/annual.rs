@@ -1996,3 +1996,95 @@ impl Service {
         Ok(out)
     }
 }
+
+impl Service {
+    /// The years of an agency whose report has been published on the platform (locked years):
+    /// a change to a case counted in one of them needs a restatement.
+    pub async fn locked_report_years(&self, agency: AgencyId) -> Result<Vec<i32>> {
+        let mut years: Vec<i32> = self
+            .store
+            .annual_reports(agency)
+            .await?
+            .iter()
+            .filter(|r| r.origin == "compiled" && r.published_at.is_some())
+            .filter_map(|r| i32::try_from(r.year).ok())
+            .collect();
+        years.dedup();
+        Ok(years)
+    }
+}
+
+/// The published report years a case is counted in: from its receipt to its closing (or to
+/// today while it is open).
+pub fn locked_years_of_case(case: &Case, today: NaiveDate, locked: &[i32]) -> Vec<i32> {
+    let Some(from) = case.receipt_date.map(|d| d.year()) else {
+        return Vec::new();
+    };
+    let to = case.closed_on.unwrap_or(today).year();
+    locked
+        .iter()
+        .copied()
+        .filter(|y| (from..=to).contains(y))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gongkai_domain::application::Channel;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_case_is_in_every_locked_year_from_receipt_to_closing() {
+        let mut c = Case::registered(Channel::Online, d("2024-12-20"), d("2024-12-20"));
+        let locked = [2023, 2024, 2025];
+        // Open: up to today.
+        assert_eq!(
+            locked_years_of_case(&c, d("2025-06-01"), &locked),
+            [2024, 2025]
+        );
+        c.closed_on = Some(d("2025-01-10"));
+        assert_eq!(
+            locked_years_of_case(&c, d("2026-06-01"), &locked),
+            [2024, 2025]
+        );
+        c.closed_on = Some(d("2024-12-28"));
+        assert_eq!(locked_years_of_case(&c, d("2026-06-01"), &locked), [2024]);
+        c.receipt_date = None;
+        assert!(locked_years_of_case(&c, d("2026-06-01"), &locked).is_empty());
+    }
+
+    #[test]
+    fn figures_are_read_as_their_cell_type_requires() {
+        assert_eq!(
+            parse_figure(CellType::Count, "１２０"),
+            Ok(Some(Decimal::from(120)))
+        );
+        assert_eq!(parse_figure(CellType::Count, ""), Ok(None));
+        assert!(parse_figure(CellType::Count, "-1").is_err());
+        assert!(parse_figure(CellType::Count, "1.5").is_err());
+        assert_eq!(
+            parse_figure(CellType::SignedCount, "+2"),
+            Ok(Some(Decimal::from(2)))
+        );
+        assert_eq!(
+            parse_figure(CellType::SignedCount, "－3"),
+            Ok(Some(Decimal::from(-3)))
+        );
+        assert_eq!(
+            parse_figure(CellType::Money, "96,171.60"),
+            Ok(Some(Decimal::new(961_716, 1)))
+        );
+        assert!(parse_figure(CellType::Money, "abc").is_err());
+    }
+
+    #[test]
+    fn the_format_follows_the_report_year() {
+        assert!(format_for_year(2018).is_err());
+        assert_eq!(format_for_year(2020).unwrap(), Format::V2019);
+        assert_eq!(format_for_year(2021).unwrap(), Format::V2021);
+    }
+}

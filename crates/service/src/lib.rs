@@ -35,7 +35,8 @@ pub use accounts::{LoginError, NewUser, SessionInfo, SetupForm, UserUpdate};
 pub use agencies::AgencyNode;
 pub use annual::{
     CellChange, CellSources, CompiledReport, FigureField, Narrative, PublicReport, ReportStatus,
-    ReportVersion, SourceLine, SupervisedAgency, Supervision, format_for_year, table_changes,
+    ReportVersion, SourceLine, SupervisedAgency, Supervision, format_for_year,
+    locked_years_of_case, table_changes,
 };
 pub use applications::{
     ApplicationForm, ApplicationSettings, CaseLine, CaseView, Dashboard, EventView,

@@ -459,6 +459,13 @@ async fn detail_page(
                 .join("\n")
         })
         .unwrap_or_default();
+    let locked = gongkai_service::locked_years_of_case(
+        &view.case,
+        view.today,
+        &svc.locked_report_years(view.agency_id)
+            .await
+            .unwrap_or_default(),
+    );
     let b = staff_base(state, s, staff).await;
     page(
         status,
@@ -470,7 +477,7 @@ async fn detail_page(
             extension_max => settings.rules.extension_max_wd,
             accepted => gongkai_service::accepted_extensions(),
             prev_event => prev.map(|p| p.0), prev => ser(prev.map(|p| p.1)), draft_withheld, draft,
-            may_register => svc.may_register(&staff.actor(), view.agency_id).await, ..b
+            may_register => svc.may_register(&staff.actor(), view.agency_id).await, locked, ..b
         },
     )
 }
