@@ -381,7 +381,7 @@ pub(crate) async fn import(
 ) -> Response {
     let mut file: Option<(String, Vec<u8>)> = None;
     let (mut agency, mut year, mut back_year) = (String::new(), String::new(), String::new());
-    let (mut published, mut supervisor) = (String::new(), String::new());
+    let (mut published, mut supervisor, mut pasted) = (String::new(), String::new(), String::new());
     while let Ok(Some(field)) = mp.next_field().await {
         match field.name() {
             Some("file") => {
@@ -396,6 +396,7 @@ pub(crate) async fn import(
             Some("back_year") => back_year = field.text().await.unwrap_or_default(),
             Some("published_on") => published = field.text().await.unwrap_or_default(),
             Some("supervisor") => supervisor = field.text().await.unwrap_or_default(),
+            Some("text") => pasted = field.text().await.unwrap_or_default(),
             _ => {}
         }
     }
@@ -430,9 +431,14 @@ pub(crate) async fn import(
     let back_to = supervisor.trim().parse::<i64>().ok().map(|sup| {
         format!("/admin/annual-reports/supervision?agency={sup}&year={page_year}&done=imported")
     });
-    let Some((name, bytes)) = file.filter(|f| !f.1.is_empty()) else {
+    // A file, or the text of the published web page pasted into the form.
+    let file = file.filter(|f| !f.1.is_empty()).or_else(|| {
+        (!pasted.trim().is_empty()).then(|| ("粘贴的网页内容".to_owned(), pasted.into_bytes()))
+    });
+    let Some((name, bytes)) = file else {
         let e = ServiceError::Refused(
-            "请选择要导入的报告文件（网页、文本、Word 或带文字层的 PDF）".into(),
+            "请选择要导入的报告文件（网页、文本、Word 或带文字层的 PDF），或粘贴报告网页的内容"
+                .into(),
         );
         return refused(
             &state,

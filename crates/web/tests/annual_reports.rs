@@ -252,3 +252,83 @@ async fn the_office_compiles_and_submits_the_report_and_the_supervisor_oversees(
             .expect(StatusCode::NOT_FOUND);
     }
 }
+
+/// Multipart fields (`name`, value) and an optional file field.
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "----gongkaiReportBoundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn a_supervisor_imports_a_subordinate_report_from_a_file_or_pasted_page_text() {
+    let app = TestApp::new().await;
+    app.user("jiandu", app.agencies.city, &[Role::Supervisor])
+        .await;
+    let mut sup = app.login("jiandu").await;
+    sup.get("/admin/annual-reports/supervision?year=2025").await;
+    let csrf = sup.csrf.clone().unwrap();
+    let cookie = sup.cookie.clone().unwrap();
+    let mut r = gongkai_report::Report::template(gongkai_report::Format::V2021, 2025);
+    r.title = Some("示例市交通运输局2025年政府信息公开工作年度报告".into());
+    let flat = gongkai_report::render::render(
+        &r,
+        gongkai_report::render::Target::Flat,
+        gongkai_report::render::RenderOptions::default(),
+    )
+    .unwrap();
+    let transport = app.agencies.transport.0.to_string();
+    let city = app.agencies.city.0.to_string();
+    let send = |fields: Vec<(&'static str, String)>, file: Option<(&'static str, Vec<u8>)>| {
+        let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (ct, body) = multipart(&f, file.as_ref().map(|(n, b)| (*n, b.as_slice())));
+        axum::http::Request::builder()
+            .method("POST")
+            .uri(format!("/admin/annual-reports/import?csrf={csrf}"))
+            .header("host", "localhost")
+            .header("cookie", format!("gk_session={cookie}"))
+            .header("content-type", ct)
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    let base = vec![
+        ("agency", transport.clone()),
+        ("back_year", "2025".to_owned()),
+        ("year", "2025".to_owned()),
+        ("supervisor", city.clone()),
+        ("published_on", "2026-01-20".to_owned()),
+    ];
+    // Pasted page text.
+    let mut fields = base.clone();
+    fields.push(("text", String::from_utf8(flat.clone()).unwrap()));
+    let req = send(fields, None);
+    let page = sup.send(req).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
+    assert!(page.location().unwrap().contains("done=imported"));
+    let s = sup.get("/admin/annual-reports/supervision?year=2025").await;
+    assert!(s.text().contains("已按时发布"), "{}", s.text());
+    // A file that is no report: the reason, not a crash.
+    let req = send(base.clone(), Some(("x.txt", b"hello".to_vec())));
+    let page = sup.send(req).await;
+    page.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text().contains("导入失败"), "{}", page.text());
+    // A bad date is named.
+    let mut fields = base.clone();
+    fields[4].1 = "2026/13/01".into();
+    let req = send(fields, Some(("r.txt", flat)));
+    let page = sup.send(req).await;
+    page.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text().contains("网站发布日期"), "{}", page.text());
+}
