@@ -522,6 +522,17 @@ async fn a_constructed_year_is_compiled_checked_published_locked_and_restated() 
                     pdf.starts_with(b"%PDF") && mime == "application/pdf",
                     "{label}"
                 );
+                // The typeset PDF reads back to the same tables.
+                let back =
+                    gongkai_report::parse::parse(&pdf, &gongkai_report::parse::Metadata::default())
+                        .unwrap();
+                for t in TableId::ALL {
+                    assert_eq!(
+                        back.tables.grid(t),
+                        published.tables.grid(t),
+                        "{label}: pdf {t:?}"
+                    );
+                }
             }
             Err(e) => {
                 assert!(std::env::var_os("GONGKAI_TEST_OFFICE").is_none(), "{e}");
