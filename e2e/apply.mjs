@@ -155,11 +155,30 @@ try {
 
   step('back-office pages of the module pass axe');
   await as('gongkaiban', async (p) => {
-    for (const path of ['/admin/applications/new', '/admin/applications/report', '/admin/applications/settings', '/admin/proceedings', '/admin/calendar']) {
+    for (const path of ['/admin/applications/new', '/admin/applications/report', '/admin/applications/settings', '/admin/proceedings', '/admin/calendar',
+      '/admin/annual-reports?year=2020', '/admin/annual-reports?year=2026',
+      '/admin/annual-reports/cell?year=2020&pointer=/tables/applications/granted/natural_person']) {
       await p.goto(`${base}${path}`);
       await axe(p);
     }
   });
+  step('the annual report: supervision and the published 2020 report pass axe');
+  await as('jiandu', async (p) => {
+    await p.goto(`${base}/admin/annual-reports/supervision?year=2020`);
+    await axe(p);
+    if (!(await p.textContent('main')).includes('已按时发布')) failures.push('supervision does not show the 2020 report on time');
+  });
+  const pub2 = await browser.newPage();
+  const list = await (await pub2.goto(`${base}/api/v1/reports?year=2020`)).json();
+  const reportItem = await (await pub2.goto(`${base}/api/v1/items?per_page=100`)).json();
+  const yearReport = reportItem.data.find((i) => i.title.includes('2020年政府信息公开工作年度报告'));
+  if (!list.data.length || !yearReport) failures.push('the published 2020 report is not in the open-data API');
+  else {
+    await pub2.goto(`${base}${yearReport.url}`);
+    await axe(pub2);
+    if (!(await pub2.textContent('main')).includes('下载本报告')) failures.push('the report page has no downloads');
+  }
+  await pub2.close();
 } catch (e) {
   failures.push(`flow failed: ${e.message}`);
 }

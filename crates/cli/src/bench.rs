@@ -192,6 +192,7 @@ async fn seed_async(data: &DataArgs, n: usize) -> Result<(), String> {
                 repealed_on: None,
                 expired_on: None,
                 interprets_id: None,
+                doc_class: None,
                 published_at: r.published_at,
                 history: Vec::new(),
                 attachments: Vec::new(),

@@ -429,6 +429,12 @@ async fn demo_items(svc: &Service) -> Result<(), String> {
             } else {
                 String::new()
             },
+            // A 规范性文件 (its 文号 says 规) counts in table 2 of the annual report.
+            doc_class: if doc.contains("规〔") {
+                "normative".into()
+            } else {
+                String::new()
+            },
             ..ItemForm::default()
         };
         let item = demo

@@ -227,7 +227,7 @@ pub fn source(report: &Report) -> String {
     if !render::null_cells(report).is_empty() {
         let _ = writeln!(
             s,
-            "#align(center)[#text(fill: red, weight: \"bold\")[{}]]",
+            "#align(center)[#text(fill: red, weight: \"bold\")[#{}]]",
             lit("草稿：有单元格尚未填写，不得作为正式报告发布。")
         );
     }

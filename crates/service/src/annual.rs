@@ -41,6 +41,9 @@ pub fn format_for_year(year: i32) -> Result<Format> {
     }
 }
 
+/// Marks the parts of the drafted narrative the office must write; submission refuses them.
+const PLACEHOLDER: &str = "（请填写";
+
 /// The narrative of a compiled report: sections 一, 五 and 六 (the others are the tables).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Narrative {
@@ -147,6 +150,8 @@ pub struct CompiledReport {
     pub baseline: Option<String>,
     pub fees_yuan: u64,
     pub fee_cases: usize,
+    /// A reviewer's opinion when the open version was returned (退回修改).
+    pub returned_opinion: Option<String>,
 }
 
 impl CompiledReport {
@@ -231,6 +236,14 @@ fn year_of_ms(ms: i64) -> Option<i32> {
 
 fn date_of_ms(ms: i64) -> Option<NaiveDate> {
     chrono::DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(&beijing()).date_naive())
+}
+
+/// The Chinese part of the report engine's bilingual messages (“…。(English.)”).
+fn zh_only(s: &str) -> String {
+    match s.rfind('(') {
+        Some(i) if s[i..].is_ascii() && i > 0 => s[..i].trim_end().to_owned(),
+        _ => s.to_owned(),
+    }
 }
 
 fn report_kind(k: AgencyKind) -> ReportAgencyKind {
@@ -335,6 +348,13 @@ fn parse_figure(kind: CellType, raw: &str) -> std::result::Result<Option<Decimal
         .collect();
     if t.is_empty() {
         return Ok(None);
+    }
+    let body = t.trim_start_matches(['+', '-']);
+    if body.split_once('.').is_some_and(|(_, f)| f.len() > 6) {
+        return Err("小数最多 6 位（金额以万元计时精确到 0.01 元）".into());
+    }
+    if body.split('.').next().is_some_and(|i| i.len() > 12) {
+        return Err("数值过大，请核对（不超过 12 位整数）".into());
     }
     let v: Decimal = t
         .trim_start_matches('+')
@@ -739,7 +759,6 @@ fn draft_text(
         let columns = fig
             .per_column
             .iter()
-            .take(5)
             .map(|(column, n)| format!("“{column}”栏目{n}条"))
             .collect::<Vec<_>>()
             .join("、");
@@ -779,7 +798,7 @@ fn draft_text(
         );
         let _ = write!(
             overview,
-            "（三）政府信息管理。坚持“先审查、后公开”，全年送审信息{}次，审核通过{}次，退回修改{}次，未发生泄密和侵犯个人隐私事件。\n\n",
+            "（三）政府信息管理。坚持“先审查、后公开”，全年信息送审{}次，各级审核签署同意{}次，退回修改{}次，未发生泄密和侵犯个人隐私事件。\n\n",
             reviews.0, reviews.1, reviews.2
         );
         let _ = write!(
@@ -802,9 +821,9 @@ fn draft_text(
             "（五）监督保障。因政府信息公开被申请行政复议{reconsideration}件，被提起行政诉讼{}件。",
             litigation.normalize()
         );
-        let problems =
-            "一是……（请填写存在的主要问题）。\n\n二是……\n\n下一步，……（请填写改进措施）。"
-                .to_owned();
+        let problems = format!(
+            "一是……{PLACEHOLDER}存在的主要问题）。\n\n二是……\n\n下一步，……{PLACEHOLDER}改进措施）。"
+        );
         let fee_line = if fees_yuan == 0 {
             "本年度未收取信息处理费。".to_owned()
         } else {
@@ -867,6 +886,20 @@ impl Service {
             .and_then(|(row, _)| stored_report(row))
             .map(|p| table_changes(&p, &report))
             .unwrap_or_default();
+        let returned_opinion = match latest {
+            Some((row, v)) if v.status == ReportStatus::Returned => match row.item_id {
+                Some(item) => self
+                    .store
+                    .item_events(item)
+                    .await?
+                    .into_iter()
+                    .rev()
+                    .find(|e| e.kind == "reject")
+                    .map(|e| format!("{}：{}", e.actor, e.opinion)),
+                None => None,
+            },
+            _ => None,
+        };
         Ok(CompiledReport {
             report,
             narrative,
@@ -887,6 +920,7 @@ impl Service {
             baseline,
             fees_yuan,
             fee_cases,
+            returned_opinion,
         })
     }
 
@@ -1153,7 +1187,7 @@ impl Service {
         if reason.chars().count() < 4 {
             return Err(ServiceError::field(
                 "reason",
-                "请写明更正原因（例如：某申请的办理结果登记有误，已更正）",
+                "请写明更正原因，至少 4 个字（例如：某申请的办理结果登记有误，已更正）",
             ));
         }
         let all = self.versions(agency).await?;
@@ -1210,6 +1244,12 @@ impl Service {
         self.authorize(actor, Action::PrepareAnnualReports, agency)
             .await?;
         self.authorize(actor, Action::DraftItems, agency).await?;
+        let today = self.clock.today();
+        if today.year() <= year {
+            return Err(ServiceError::Refused(format!(
+                "{year}年度尚未结束，年度报告在次年1月1日以后定稿送审（统计期限至{year}年12月31日）"
+            )));
+        }
         let row = match self.editable_version(agency, year).await? {
             Some(r) => r,
             None => {
@@ -1240,38 +1280,58 @@ impl Service {
             .findings
             .iter()
             .filter(|f| f.severity == Severity::Error)
-            .map(|f| f.message_zh.clone())
+            .map(|f| f.message_zh.trim_end_matches('。').to_owned())
             .collect();
         if !errors.is_empty() {
             return Err(ServiceError::Refused(format!(
-                "报告有{}处错误，改正后才能送审：{}",
+                "报告有{}处错误，改正后才能送审：{}{}。",
                 errors.len(),
                 errors
                     .iter()
                     .take(3)
                     .cloned()
                     .collect::<Vec<_>>()
-                    .join("；")
+                    .join("；"),
+                if errors.len() > 3 {
+                    "；其余见报告下方的“检查结果”"
+                } else {
+                    ""
+                }
             )));
         }
-        let today = self.clock.today();
+        if let Some(section) = [
+            ("一、总体情况", &narrative.overview),
+            ("五、存在的主要问题及改进情况", &narrative.problems),
+            ("六、其他需要报告的事项", &narrative.other_matters),
+        ]
+        .iter()
+        .find(|(_, t)| t.contains(PLACEHOLDER))
+        .map(|(h, _)| *h)
+        {
+            return Err(ServiceError::Refused(format!(
+                "“{section}”中还有待填写的模板文字（{PLACEHOLDER}……），请写完后再送审"
+            )));
+        }
         report.signed_on = Some(today);
+        if !row.reason.is_empty() {
+            // Every rendition of a restated version (page, Word, PDF …) says so first.
+            let note = format!(
+                "更正说明：本报告于{}更正（第{}版）。更正原因：{}",
+                today.format("%Y年%-m月%-d日"),
+                row.version,
+                row.reason
+            );
+            report.sections.preamble = Some(match report.sections.preamble.take() {
+                Some(p) => format!("{note}\n{p}"),
+                None => note,
+            });
+        }
         let frozen = gongkai_report::json::to_string_pretty(&report);
         let opts = RenderOptions {
             show_findings: false,
             ..RenderOptions::default()
         };
-        let mut body = String::new();
-        if !row.reason.is_empty() {
-            let _ = writeln!(
-                body,
-                "<p><strong>更正说明：</strong>本报告于{}更正（第{}版）。更正原因：{}</p>",
-                today.format("%Y年%-m月%-d日"),
-                row.version,
-                ammonia::clean_text(&row.reason)
-            );
-        }
-        body.push_str(&gongkai_report::render::html_fragment(&report, opts, None));
+        let body = gongkai_report::render::html_fragment(&report, opts, None);
         let column = self
             .store
             .columns(agency)
@@ -1303,6 +1363,11 @@ impl Service {
         let item_id = match row.item_id {
             Some(id) => {
                 let item = self.item(actor, id).await?;
+                // A restatement keeps the report's first 成文日期.
+                let form = ItemForm {
+                    generated_on: item.content.generated_on.clone(),
+                    ..form
+                };
                 let content = self.validate_item(agency, &form).await?;
                 self.save_content(actor, &item, content, "item.update", "edit_reset", "")
                     .await?;
@@ -1311,6 +1376,10 @@ impl Service {
             None => self.create_item(actor, agency, &form).await?.id,
         };
         let mut tx = self.store.begin().await?;
+        // The report's publication deadline is Art. 49's, not the 20 working days of Art. 26.
+        if let Some(due) = gongkai_report::validate::statutory_deadline(report_kind(a.kind), year) {
+            tx.set_item_publish_due(item_id, &due.to_string()).await?;
+        }
         tx.submit_annual_report(row.id, &frozen, item_id, self.now_ms())
             .await?;
         self.audit(
@@ -1352,7 +1421,7 @@ impl Service {
         let rule;
         match table {
             "applications" => {
-                rule = "按办件记录统计：收到日期、办结日期和办理结果（依申请公开办法 §10.1）"
+                rule = "按办件记录统计：本年新收按收到申请之日，办理结果按办结日期和办理结果，年底未办结的计入结转"
                     .to_owned();
                 let masked = !self.can(actor, Action::HandleApplications, agency).await;
                 let _ = masked;
@@ -1507,8 +1576,38 @@ impl Service {
             .into_iter()
             .find(|(r, _)| r.id == id)
             .map(|(_, v)| v);
+        let later = self
+            .store
+            .annual_reports(row.agency_id)
+            .await?
+            .into_iter()
+            .filter(|o| {
+                o.year == row.year
+                    && o.origin == "compiled"
+                    && o.version > row.version
+                    && o.published_at.is_some()
+            })
+            .min_by_key(|o| o.version);
+        let report = stored_report(&row).map(|mut r| {
+            if let Some(l) = later {
+                let note = format!(
+                    "本版本已被{}发布的第{}版更正替代（更正原因：{}），仅供查阅。",
+                    l.published_at
+                        .and_then(date_of_ms)
+                        .map(|d| d.format("%Y年%-m月%-d日").to_string())
+                        .unwrap_or_default(),
+                    l.version,
+                    l.reason
+                );
+                r.sections.preamble = Some(match r.sections.preamble.take() {
+                    Some(p) => format!("{note}\n{p}"),
+                    None => note,
+                });
+            }
+            r
+        });
         Ok(v.filter(|v| v.status != ReportStatus::Withdrawn)
-            .zip(stored_report(&row)))
+            .zip(report))
     }
 
     /// The published versions carried by a portal item (newest first), for its download box.
@@ -1552,15 +1651,22 @@ impl Service {
             return Err(ServiceError::field("file", "文件超过 20 MB"));
         }
         let a = self.agency_or_404(agency).await?;
+        // The year printed in the file wins; the given year only serves files without one.
         let meta = gongkai_report::parse::Metadata {
             agency_name: Some(a.name.clone()),
             agency_kind: Some(report_kind(a.kind)),
-            year,
+            year: None,
             published_on,
         };
         let data = bytes.to_vec();
         let report = tokio::task::spawn_blocking(move || {
-            std::panic::catch_unwind(|| gongkai_report::parse::parse(&data, &meta))
+            std::panic::catch_unwind(|| match gongkai_report::parse::parse(&data, &meta) {
+                Err(gongkai_report::parse::ParseError::NoYear) if year.is_some() => {
+                    let meta = gongkai_report::parse::Metadata { year, ..meta };
+                    gongkai_report::parse::parse(&data, &meta)
+                }
+                other => other,
+            })
         })
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))?
@@ -1570,7 +1676,7 @@ impl Service {
                 "无法读取此文件（解析器异常），请换用网页或 Word 版本",
             )
         })?
-        .map_err(|e| ServiceError::field("file", e.to_string()))?;
+        .map_err(|e| ServiceError::field("file", zh_only(&e.to_string())))?;
         format_for_year(report.year)?;
         let json = gongkai_report::json::to_string_pretty(&report);
         let name: String = source_name
@@ -1739,7 +1845,18 @@ impl Service {
                 .iter()
                 .any(|r| r.origin == "compiled" && r.published_at.is_none());
             let chosen = compiled_published.or(imported);
-            let report = chosen.and_then(|r| stored_report(r));
+            let mut report = chosen.and_then(|r| stored_report(r));
+            // Timeliness is that of the first publication: a later restatement does not make
+            // an on-time report late.
+            let first = mine
+                .iter()
+                .filter(|r| r.origin == "compiled")
+                .filter_map(|r| r.published_at)
+                .min()
+                .and_then(date_of_ms);
+            if let (Some(r), Some(f), Some(_)) = (report.as_mut(), first, compiled_published) {
+                r.published_on = Some(f);
+            }
             let (state, source) = match (&report, chosen) {
                 (Some(rep), Some(row)) => {
                     let source = if row.origin == "compiled" {
@@ -1815,7 +1932,7 @@ impl Service {
                     let names: Vec<String> = list
                         .iter()
                         .take(10)
-                        .map(|(n, k)| format!("{n}（{k}处错误）"))
+                        .map(|(n, k)| format!("{n}（{k}处勾稽或数值错误）"))
                         .collect();
                     format!(
                         "以下报告有勾稽或数值错误，汇总结果将不可靠：{}{}。请先更正这些报告，或在上表中勾选“不计入”后重新汇总。",
@@ -1823,7 +1940,7 @@ impl Service {
                         if list.len() > 10 { format!("等{}份", list.len()) } else { String::new() }
                     )
                 }
-                other => other.to_string(),
+                other => zh_only(&other.to_string()),
             })
             .map(|mut r| {
                 r.title = Some(format!(
@@ -2079,6 +2196,12 @@ mod tests {
             Ok(Some(Decimal::new(961_716, 1)))
         );
         assert!(parse_figure(CellType::Money, "abc").is_err());
+        assert!(parse_figure(CellType::Count, "18446744073709551616").is_err());
+        assert!(parse_figure(CellType::Money, "1.1234567").is_err());
+        assert_eq!(
+            parse_figure(CellType::Money, "0.000001"),
+            Ok(Some(Decimal::new(1, 6)))
+        );
     }
 
     #[test]
@@ -2086,5 +2209,42 @@ mod tests {
         assert!(format_for_year(2018).is_err());
         assert_eq!(format_for_year(2020).unwrap(), Format::V2019);
         assert_eq!(format_for_year(2021).unwrap(), Format::V2021);
+    }
+}
+
+/// What a restatement changed: the cells that differ from the version it replaced.
+#[derive(Clone, Debug, Serialize)]
+pub struct Restatement {
+    pub version: i64,
+    pub reason: String,
+    pub changes: Vec<CellChange>,
+}
+
+impl Service {
+    /// The restatements published for a portal item's report, oldest first, each with the cells
+    /// it changed (public).
+    pub async fn restatements_of_item(&self, item: i64) -> Result<Vec<Restatement>> {
+        let Some(row) = self.store.annual_report_of_item(item).await? else {
+            return Ok(Vec::new());
+        };
+        let mut published: Vec<AnnualReportRow> = self
+            .store
+            .annual_reports(row.agency_id)
+            .await?
+            .into_iter()
+            .filter(|r| r.item_id == Some(item) && r.published_at.is_some())
+            .collect();
+        published.sort_by_key(|r| r.version);
+        let mut out = Vec::new();
+        for pair in published.windows(2) {
+            if let (Some(a), Some(b)) = (stored_report(&pair[0]), stored_report(&pair[1])) {
+                out.push(Restatement {
+                    version: pair[1].version,
+                    reason: pair[1].reason.clone(),
+                    changes: table_changes(&a, &b),
+                });
+            }
+        }
+        Ok(out)
     }
 }

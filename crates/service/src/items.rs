@@ -99,6 +99,9 @@ pub struct PublicItem {
     pub repealed_on: Option<String>,
     pub expired_on: Option<String>,
     pub interprets_id: Option<i64>,
+    /// 规章 / 行政规范性文件 (absent in renditions published before the field existed).
+    #[serde(default)]
+    pub doc_class: Option<String>,
     pub published_at: i64,
     /// Earlier publications of this item: `(published_at, note)` (change history, 变更).
     #[serde(default)]
@@ -943,6 +946,7 @@ impl Service {
             repealed_on: c.repealed_on.clone(),
             expired_on: c.expired_on.clone(),
             interprets_id: c.interprets_id,
+            doc_class: c.doc_class.clone(),
             published_at: now,
             history,
             attachments,

@@ -35,7 +35,7 @@ pub use accounts::{LoginError, NewUser, SessionInfo, SetupForm, UserUpdate};
 pub use agencies::AgencyNode;
 pub use annual::{
     CellChange, CellSources, CompiledReport, FigureField, Narrative, PublicReport, ReportStatus,
-    ReportVersion, SourceLine, SupervisedAgency, Supervision, format_for_year,
+    ReportVersion, Restatement, SourceLine, SupervisedAgency, Supervision, format_for_year,
     locked_years_of_case, table_changes,
 };
 pub use applications::{

@@ -430,6 +430,22 @@ async fn a_constructed_year_is_compiled_checked_published_locked_and_restated() 
         svc.save_annual_report_narrative(&office, ems, 2025, &n)
             .await
             .unwrap();
+        // The drafted section 五 is an outline: it cannot be submitted as it is.
+        let Err(ServiceError::Refused(m)) = svc.submit_annual_report(&office, ems, 2025).await
+        else {
+            panic!("{label}: the outline was submitted");
+        };
+        assert!(m.contains("五、存在的主要问题及改进情况"), "{label}: {m}");
+        n.problems = "一是解读形式单一。\n\n下一步将丰富解读形式。".into();
+        svc.save_annual_report_narrative(&office, ems, 2025, &n)
+            .await
+            .unwrap();
+        // A year that has not ended cannot be submitted.
+        let Err(ServiceError::Refused(m)) = svc.submit_annual_report(&office, ems, 2026).await
+        else {
+            panic!("{label}: an unfinished year was submitted");
+        };
+        assert!(m.contains("尚未结束"), "{label}: {m}");
         // An empty section is refused with its name.
         let empty = Narrative {
             problems: " ".into(),
@@ -636,6 +652,28 @@ async fn a_constructed_year_is_compiled_checked_published_locked_and_restated() 
                 .is_empty()
         );
         assert_eq!(svc.annual_reports_of_item(item).await.unwrap().len(), 2);
+        // The superseded version says so in every rendition; the restatement lists its cells.
+        assert!(
+            v1.sections
+                .preamble
+                .as_deref()
+                .unwrap()
+                .contains("更正替代"),
+            "{label}"
+        );
+        let rs = svc.restatements_of_item(item).await.unwrap();
+        assert_eq!(
+            (rs.len(), rs[0].version, rs[0].changes.len()),
+            (1, 2, 6),
+            "{label}"
+        );
+        assert!(
+            v2.sections
+                .preamble
+                .as_deref()
+                .unwrap()
+                .starts_with("更正说明")
+        );
         assert!(
             svc.public_item(item)
                 .await

@@ -401,6 +401,16 @@ impl Tx {
         Ok(row.try_get("id")?)
     }
 
+    /// Sets the publication deadline shown in review lists (an annual report's is Art. 49's).
+    pub async fn set_item_publish_due(&mut self, id: i64, due: &str) -> Result<()> {
+        sqlx::query("UPDATE items SET publish_due = $1 WHERE id = $2")
+            .bind(due)
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
     pub async fn update_item_content(
         &mut self,
         id: i64,

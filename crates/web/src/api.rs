@@ -116,7 +116,27 @@ pub(crate) async fn reports(
 }
 
 /// `GET /api/v1/reports/{id}`: the report document (`gongkai.annual-report/1`).
-pub(crate) async fn report(State(state): State<AppState>, Path(id): Path<i64>) -> Response {
+/// A path id; anything else is the JSON 404 of an unknown resource.
+fn path_id(raw: &str) -> Option<i64> {
+    raw.trim().parse::<i64>().ok()
+}
+
+fn bad_id(raw: &str) -> Response {
+    problem(StatusCode::NOT_FOUND, &format!("编号“{raw}”无效：应为整数"))
+}
+
+/// Any other address under `/api/`: a JSON 404.
+pub(crate) async fn not_found() -> Response {
+    problem(
+        StatusCode::NOT_FOUND,
+        "没有这个接口；可用的接口见 /api/openapi.json",
+    )
+}
+
+pub(crate) async fn report(State(state): State<AppState>, Path(raw): Path<String>) -> Response {
+    let Some(id) = path_id(&raw) else {
+        return bad_id(&raw);
+    };
     match state.service.public_annual_report(id).await {
         Ok(Some((_, r))) => json_ok(&gongkai_report::json::to_value(&r)),
         Ok(None) => problem(StatusCode::NOT_FOUND, "没有这份已发布的年度报告"),
@@ -125,7 +145,13 @@ pub(crate) async fn report(State(state): State<AppState>, Path(id): Path<i64>) -
 }
 
 /// `GET /api/v1/reports/{id}/cells`: every cell with its ids, labels and value.
-pub(crate) async fn report_cells(State(state): State<AppState>, Path(id): Path<i64>) -> Response {
+pub(crate) async fn report_cells(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+) -> Response {
+    let Some(id) = path_id(&raw) else {
+        return bad_id(&raw);
+    };
     match state.service.public_annual_report(id).await {
         Ok(Some((_, r))) => {
             let mut cells = Vec::new();
@@ -198,6 +224,7 @@ fn item_json(i: &gongkai_service::PublicItem, with_body: bool) -> Value {
         "keywords": i.keywords,
         "law_item": i.law_item,
         "validity": i.validity,
+        "doc_class": i.doc_class,
         "effective_on": i.effective_on,
         "repealed_on": i.repealed_on,
         "expired_on": i.expired_on,
@@ -231,6 +258,9 @@ pub(crate) async fn items(State(state): State<AppState>, Query(q): Query<ItemsQu
     if !(1..=100).contains(&per_page) {
         return problem(StatusCode::BAD_REQUEST, "参数 per_page 应在 1 到 100 之间");
     }
+    if page < 1 {
+        return problem(StatusCode::BAD_REQUEST, "参数 page 应从 1 开始");
+    }
     match state
         .service
         .api_items(agency, column, page, per_page)
@@ -238,7 +268,7 @@ pub(crate) async fn items(State(state): State<AppState>, Query(q): Query<ItemsQu
     {
         Ok((list, total)) => json_ok(&json!({
             "data": list.iter().map(|i| item_json(i, false)).collect::<Vec<_>>(),
-            "page": page.max(1),
+            "page": page,
             "per_page": per_page,
             "total": total,
         })),
@@ -247,7 +277,10 @@ pub(crate) async fn items(State(state): State<AppState>, Query(q): Query<ItemsQu
 }
 
 /// `GET /api/v1/items/{id}`: one published item with its body.
-pub(crate) async fn item(State(state): State<AppState>, Path(id): Path<i64>) -> Response {
+pub(crate) async fn item(State(state): State<AppState>, Path(raw): Path<String>) -> Response {
+    let Some(id) = path_id(&raw) else {
+        return bad_id(&raw);
+    };
     match state.service.public_item(id).await {
         Ok(Some(i)) => json_ok(&item_json(&i, true)),
         Ok(None) => problem(StatusCode::NOT_FOUND, "该信息不存在、尚未发布或已撤回"),
@@ -277,6 +310,28 @@ pub fn openapi_document() -> Value {
     let year = param("year", "报告年度", "query", false);
     let agency = param("agency", "机关编号：该机关及其所属机关", "query", false);
     let id = param("id", "编号", "path", true);
+    let item_schema = json!({ "type": "object", "properties": {
+                "id": { "type": "integer" }, "index_no": { "type": "string", "description": "索引号" },
+                "agency_id": { "type": "integer" }, "column_id": { "type": "integer" },
+                "title": { "type": "string" }, "summary": { "type": "string", "description": "内容概述" },
+                "publisher": { "type": "string", "description": "发布机构" }, "doc_number": { "type": "string", "description": "文号" },
+                "generated_on": { "type": "string", "format": "date", "description": "成文日期" },
+                "published_at": { "type": ["string", "null"], "format": "date-time" },
+                "topic": { "type": "string", "description": "主题分类" }, "genre": { "type": "string", "description": "体裁" },
+                "keywords": { "type": "string" },
+                "law_item": { "type": ["string", "null"], "description": "条例第二十条事项（A20_01 …）" },
+                "validity": { "type": ["string", "null"], "enum": ["valid", "repealed", "expired", null] },
+                "doc_class": { "type": ["string", "null"], "enum": ["regulation", "normative", null], "description": "规章 / 行政规范性文件" },
+                "effective_on": { "type": ["string", "null"], "format": "date" },
+                "repealed_on": { "type": ["string", "null"], "format": "date" },
+                "expired_on": { "type": ["string", "null"], "format": "date" },
+                "interprets_id": { "type": ["integer", "null"], "description": "政策解读所解读的信息" },
+                "url": { "type": "string" },
+                "attachments": { "type": "array", "items": { "type": "object", "properties": {
+                    "name": { "type": "string" }, "size": { "type": "integer" }, "sha256": { "type": "string" }, "url": { "type": "string" },
+                } } },
+                "body_html": { "type": "string", "description": "只在单条信息中提供" },
+            } });
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -312,7 +367,7 @@ pub fn openapi_document() -> Value {
             "/api/v1/items": { "get": {
                 "summary": "已发布的信息（目录元数据），按发布时间倒序",
                 "parameters": [
-                    agency,
+                    param("agency", "机关编号：只含该机关自己发布的信息", "query", false),
                     param("column", "栏目编号", "query", false),
                     param("page", "页码，从 1 开始", "query", false),
                     param("per_page", "每页条数，1–100，默认 20", "query", false),
@@ -344,13 +399,7 @@ pub fn openapi_document() -> Value {
                     "value": { "type": ["string", "null"], "description": "精确十进制数，以字符串表示" },
                 } } },
             } },
-            "Item": { "type": "object", "properties": {
-                "id": { "type": "integer" }, "index_no": { "type": "string" }, "title": { "type": "string" },
-                "summary": { "type": "string" }, "publisher": { "type": "string" }, "doc_number": { "type": "string" },
-                "generated_on": { "type": "string", "format": "date" }, "published_at": { "type": "string", "format": "date-time" },
-                "topic": { "type": "string" }, "validity": { "type": ["string", "null"] }, "url": { "type": "string" },
-                "body_html": { "type": "string" },
-            } },
+            "Item": item_schema,
             "ItemPage": { "type": "object", "properties": {
                 "data": { "type": "array", "items": { "$ref": "#/components/schemas/Item" } },
                 "page": { "type": "integer" }, "per_page": { "type": "integer" }, "total": { "type": "integer" },

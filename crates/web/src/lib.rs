@@ -226,6 +226,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/reports/{id}/cells", get(api::report_cells))
         .route("/api/v1/items", get(api::items))
         .route("/api/v1/items/{id}", get(api::item))
+        .route("/api/{*rest}", get(api::not_found))
         .route("/attachments/{id}", get(portal::attachment))
         .route("/sitemap.xml", get(portal::sitemap))
         .route("/search", get(portal::search))
@@ -271,7 +272,9 @@ pub fn router(state: AppState) -> Router {
             header::COOKIE,
             header::AUTHORIZATION,
         ]))
-        .layer(SetResponseHeaderLayer::overriding(
+        // A handler may set a stricter or document-specific policy (the standalone report page
+        // carries its own inline stylesheet and nothing else).
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
         ))

@@ -81,7 +81,27 @@ pub fn action_label(id: &str) -> String {
         "item.schedule" => "定时发布",
         "item.publish" => "发布信息",
         "item.withdraw" => "撤回信息",
-        _ => return id.to_owned(),
+        "site.id_code" => "设置网站标识码",
+        "application.attach" => "依申请公开：上传材料",
+        "application.export" => "依申请公开：导出案卷",
+        "application.settings" => "修改依申请公开设置",
+        "proceeding.save" => "登记复议诉讼",
+        "annual_report.draft" => "年度报告：建立草稿",
+        "annual_report.figure" => "年度报告：录入数据",
+        "annual_report.narrative" => "年度报告：修改正文",
+        "annual_report.submit" => "年度报告：定稿送审",
+        "annual_report.restate" => "年度报告：建立更正版本",
+        "annual_report.import" => "年度报告：导入已公开的报告",
+        other => {
+            // Case events: `application.<event>` with the event's label.
+            if let Some(event) = other.strip_prefix("application.") {
+                let label = gongkai_domain::application::event_label(event);
+                if label != "其他事项" {
+                    return format!("依申请公开：{label}");
+                }
+            }
+            return id.to_owned();
+        }
     };
     l.to_owned()
 }

@@ -222,13 +222,18 @@ pub(crate) async fn item(
         .annual_reports_of_item(item.id)
         .await
         .unwrap_or_default();
+    let restatements = state
+        .service
+        .restatements_of_item(item.id)
+        .await
+        .unwrap_or_default();
     let base = base(&state, &s, None).await;
     page(
         StatusCode::OK,
         "portal/item.html",
         context! {
             item => ser(&item), crumbs => ser(crumbs), agency => ser(agency), interpretations => ser(interpretations),
-            policy => ser(policy), law, column_name, reports => ser(reports), ..base
+            policy => ser(policy), law, column_name, reports => ser(reports), restatements => ser(restatements), ..base
         },
     )
 }

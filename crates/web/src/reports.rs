@@ -7,6 +7,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
+use axum_extra::extract::Query as MultiQuery;
 use chrono::Datelike;
 use gongkai_domain::{Action, AgencyId};
 use gongkai_service::{Narrative, ServiceError};
@@ -178,6 +179,7 @@ async fn report_page(
             warnings_n => counts(gongkai_report::Severity::Warning),
             infos_n => counts(gongkai_report::Severity::Info),
             fees_yuan => c.fees_yuan, fee_cases => c.fee_cases,
+            returned_opinion => c.returned_opinion.clone(),
             locked => c.locked(), editable, may_prepare, may_supervise,
             deadline => deadline.map(|d| d.format("%Y年%-m月%-d日").to_string()),
             notice => entered.notice, form_errors => ser(&entered.errors), done,
@@ -405,7 +407,26 @@ pub(crate) async fn import(
         Ok(t) => t,
         Err(e) => return service_error(&e),
     };
-    let year = year.trim().parse::<i32>().ok();
+    // The year is a fallback for files that do not print it: the file's own year wins.
+    let year = match year.trim() {
+        "" => None,
+        y => match y.parse::<i32>() {
+            Ok(y) => Some(y),
+            Err(_) => {
+                let e = ServiceError::Refused(format!("报告年度“{y}”应为四位数字，或留空"));
+                return refused(
+                    &state,
+                    &s,
+                    &staff,
+                    agency,
+                    page_year,
+                    &e,
+                    Entered::default(),
+                )
+                .await;
+            }
+        },
+    };
     let published_on = match published.trim() {
         "" => None,
         p => match chrono::NaiveDate::parse_from_str(p, "%Y-%m-%d") {
@@ -574,6 +595,13 @@ async fn download(
                     header::HeaderValue::from_static("no-store"),
                 );
             }
+            // The standalone page styles itself inline and runs no script.
+            resp.headers_mut().insert(
+                header::CONTENT_SECURITY_POLICY,
+                header::HeaderValue::from_static(
+                    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+                ),
+            );
             resp
         }
         Err(e) => service_error(&e),
@@ -598,7 +626,14 @@ pub(crate) async fn current_download(
         .compile_annual_report(&staff.actor(), agency, year)
         .await
     {
-        Ok(c) => download(&state, c.report, &ext, true).await,
+        Ok(mut c) => {
+            let note = "【草稿】本文件按平台当前数据生成，尚未定稿发布，仅供核对。";
+            c.report.sections.preamble = Some(match c.report.sections.preamble.take() {
+                Some(p) => format!("{note}\n{p}"),
+                None => note.to_owned(),
+            });
+            download(&state, c.report, &ext, true).await
+        }
         Err(e) => service_error(&e),
     }
 }
@@ -666,7 +701,7 @@ pub(crate) async fn supervision(
     State(state): State<AppState>,
     s: Session,
     staff: Staff,
-    Query(q): Query<SupervisionQuery>,
+    MultiQuery(q): MultiQuery<SupervisionQuery>,
 ) -> Response {
     let (agency, year, sup) = match supervised(&state, &staff, &q).await {
         Ok(x) => x,
@@ -719,7 +754,7 @@ pub(crate) async fn summary_download(
     State(state): State<AppState>,
     staff: Staff,
     Path(ext): Path<String>,
-    Query(q): Query<SupervisionQuery>,
+    MultiQuery(q): MultiQuery<SupervisionQuery>,
 ) -> Response {
     match supervised(&state, &staff, &q).await {
         Ok((_, _, sup)) => match sup.summary {
@@ -756,7 +791,8 @@ pub(crate) async fn jurisdiction_csv(
                 ),
                 (header::CACHE_CONTROL, "no-store".to_owned()),
             ],
-            csv,
+            // A byte-order mark so that Excel reads the file as UTF-8.
+            format!("\u{feff}{csv}"),
         )
             .into_response(),
         Err(e) => service_error(&e),

@@ -115,6 +115,27 @@ async fn the_office_compiles_and_submits_the_report_and_the_supervisor_oversees(
             "{label}"
         );
 
+        let r = office
+            .post(
+                "/admin/annual-reports/narrative",
+                &[
+                    ("agency", &ems),
+                    ("year", "2025"),
+                    ("overview", "2025年，本局全年新收政府信息公开申请0件。"),
+                    ("problems", "无。"),
+                    (
+                        "other_matters",
+                        "（一）信息处理费收取情况\n本年度未收取信息处理费。",
+                    ),
+                ],
+            )
+            .await;
+        assert!(
+            r.location().is_some_and(|l| l.contains("done=narrative")),
+            "{label}: {}",
+            r.text()
+        );
+
         // Downloads of the current data for checking.
         for ext in ["docx", "xlsx", "json", "html"] {
             let d = office
@@ -250,6 +271,60 @@ async fn the_office_compiles_and_submits_the_report_and_the_supervisor_oversees(
             .get("/api/v1/reports/999999")
             .await
             .expect(StatusCode::NOT_FOUND);
+        // Every API error is JSON naming what is wrong.
+        for (url, status, text) in [
+            (
+                "/api/v1/reports/abc",
+                StatusCode::NOT_FOUND,
+                "编号“abc”无效",
+            ),
+            ("/api/v1/items/abc", StatusCode::NOT_FOUND, "编号“abc”无效"),
+            (
+                "/api/v1/nothing-here",
+                StatusCode::NOT_FOUND,
+                "openapi.json",
+            ),
+            (
+                "/api/v1/items?page=0",
+                StatusCode::BAD_REQUEST,
+                "page 应从 1 开始",
+            ),
+            (
+                "/api/v1/reports?year=x",
+                StatusCode::BAD_REQUEST,
+                "参数 year 应为整数",
+            ),
+        ] {
+            let r = public.get(url).await;
+            assert_eq!(r.status, status, "{label}: {url}");
+            let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+            assert!(
+                v["error"].as_str().unwrap().contains(text),
+                "{label}: {url} {}",
+                r.body
+            );
+        }
+        // The standalone page styles itself under its own policy (no script).
+        let page = public.get(&format!("/annual-reports/{id}/html")).await;
+        let csp = page
+            .headers
+            .get("content-security-policy")
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(
+            csp.contains("style-src 'unsafe-inline'") && !csp.contains("script"),
+            "{csp}"
+        );
+        // Elsewhere the site policy stays.
+        let home = public.get("/").await;
+        let csp = home
+            .headers
+            .get("content-security-policy")
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
     }
 }
 

@@ -22,12 +22,18 @@ pub(crate) fn check(ctx: &mut Ctx<'_, '_>) {
                         None => {
                             if !ctx.already_unreadable(&ptr) {
                                 let raw = ctx.raw(&ptr);
+                                // A blank in a compiled report has no printed text to quote.
+                                let (pz, pe) = if raw.is_empty() {
+                                    (String::new(), String::new())
+                                } else {
+                                    (format!("（原文为“{raw}”）"), format!(" (printed “{raw}”)"))
+                                };
                                 ctx.push(
                                     Finding::new(
                                         "H5",
                                         Severity::Error,
-                                        format!("{tz}“{rz}”行“{cz}”列未填写数字（原文为“{raw}”），没有发生的应填0。"),
-                                        format!("{te}, row {re}, column {ce}: no number (printed “{raw}”); write 0 when nothing happened."),
+                                        format!("{tz}“{rz}”行“{cz}”列未填写数字{pz}，没有发生的应填0。"),
+                                        format!("{te}, row {re}, column {ce}: no number{pe}; write 0 when nothing happened."),
                                     )
                                     .cells(vec![ptr])
                                     .raw(raw),
@@ -68,6 +74,11 @@ pub(crate) fn check(ctx: &mut Ctx<'_, '_>) {
                         };
                         if bad {
                             let raw = value.map_or_else(|| ctx.raw(&ptr), |v| raw_or(ctx, &ptr, v));
+                            let raw = if raw.is_empty() {
+                                "空白".to_owned()
+                            } else {
+                                raw
+                            };
                             ctx.push(
                                 Finding::new(
                                     "H6",
@@ -87,6 +98,11 @@ pub(crate) fn check(ctx: &mut Ctx<'_, '_>) {
                         };
                         if bad {
                             let raw = value.map_or_else(|| ctx.raw(&ptr), |v| raw_or(ctx, &ptr, v));
+                            let raw = if raw.is_empty() {
+                                "空白".to_owned()
+                            } else {
+                                raw
+                            };
                             ctx.push(
                                 Finding::new(
                                     "H7",
