@@ -272,7 +272,21 @@ pub fn source(report: &Report) -> String {
                 gongkai_report::TableId::ReviewLitigation => layout.columns.to_string(),
             }
         );
-        for row in &layout.rows {
+        // Header rows (those before the first value) repeat on every page the table spans.
+        let header_rows = layout
+            .rows
+            .iter()
+            .take_while(|r| !r.iter().any(|c| matches!(c.content, Content::Value { .. })))
+            .count();
+        let header_rows = if layout.table == gongkai_report::TableId::ActiveDisclosure {
+            0
+        } else {
+            header_rows
+        };
+        for (ri, row) in layout.rows.iter().enumerate() {
+            if ri == 0 && header_rows > 0 {
+                let _ = writeln!(s, "  table.header(");
+            }
             for c in row {
                 let text = render::content_text(report, layout, c.content, opts);
                 let align = match (c.role, c.content) {
@@ -286,6 +300,9 @@ pub fn source(report: &Report) -> String {
                     c.rowspan,
                     lit(&text)
                 );
+            }
+            if header_rows > 0 && ri + 1 == header_rows {
+                let _ = writeln!(s, "  ),");
             }
         }
         let _ = writeln!(s, ")]");

@@ -75,7 +75,23 @@ async fn case(
         version: 0,
     };
     let mut tx = app.service.store().begin().await.unwrap();
-    tx.insert_application(&row).await.unwrap();
+    let id = tx.insert_application(&row).await.unwrap();
+    if fee_paid.is_some() {
+        tx.insert_application_event(&gongkai_service::store::ApplicationEvent {
+            id: 0,
+            application_id: id,
+            kind: "issue_fee_notice".into(),
+            actor: "公开办".into(),
+            role: "office".into(),
+            at: 0,
+            detail_json: "{}".into(),
+            due_before: None,
+            due_after: None,
+            calendar_version: 0,
+        })
+        .await
+        .unwrap();
+    }
     tx.commit().await.unwrap();
 }
 
@@ -527,6 +543,31 @@ async fn a_constructed_year_is_compiled_checked_published_locked_and_restated() 
                     "{label}: {target} {t:?}"
                 );
             }
+            // … and the same title, agency, preamble and narrative (paragraph by paragraph: the
+            // printed forms keep paragraphs, not blank lines).
+            assert_eq!(back.title, published.title, "{label}: {target}");
+            assert_eq!(back.agency.name, published.agency.name, "{label}: {target}");
+            assert_eq!(back.format, published.format);
+            assert_eq!(back.year, published.year);
+            let paras = |t: &str| -> Vec<String> {
+                t.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            };
+            for id in gongkai_report::SectionId::ALL {
+                assert_eq!(
+                    paras(&back.sections.get(id).text),
+                    paras(&published.sections.get(id).text),
+                    "{label}: {target} {id:?}"
+                );
+            }
+            assert_eq!(
+                paras(back.sections.preamble.as_deref().unwrap_or_default()),
+                paras(published.sections.preamble.as_deref().unwrap_or_default()),
+                "{label}: {target} preamble"
+            );
         }
 
         // PDF typeset in-process with the CJK fonts found (CI installs fonts-noto-cjk), or a

@@ -170,7 +170,7 @@ impl Store {
     pub async fn item_stats(&self, agency: AgencyId) -> Result<Vec<ItemStat>> {
         let rows = sqlx::query(
             "SELECT i.id, i.column_id, i.law_item, i.published_at, i.withdrawn_at, \
-             CASE WHEN i.public_json IS NULL THEN 0 ELSE 1 END AS public, \
+             i.was_published AS public, \
              COALESCE(f.first, i.published_at) AS first_published_at FROM items i \
              LEFT JOIN (SELECT e.item_id, MIN(e.at) AS first FROM item_events e JOIN items j ON j.id = e.item_id \
              WHERE j.agency_id = $1 AND e.kind = 'publish' GROUP BY e.item_id) f ON f.item_id = i.id \

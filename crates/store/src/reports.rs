@@ -164,29 +164,47 @@ impl Store {
         agency: AgencyId,
         year: i32,
     ) -> Result<Vec<CountedApplication>> {
+        let (end, start) = (format!("{year:04}-12-31"), format!("{year:04}-01-01"));
+        // The counting columns only (covered by `applications_tally`) …
         let rows = sqlx::query(
-            "SELECT id, case_no, state, applicant_type, receipt_date, closed_on, disposition, \
-             CASE WHEN case_json LIKE '%\"fee\":null%' AND COALESCE(disposition, '') NOT IN \
-             ('denied_third_party_rights', 'not_processed_excessive') THEN NULL ELSE case_json END AS case_json \
+            "SELECT id, case_no, state, applicant_type, receipt_date, closed_on, disposition \
              FROM applications WHERE agency_id = $1 AND receipt_date IS NOT NULL AND receipt_date <= $2 \
              AND (closed_on IS NULL OR closed_on >= $3) ORDER BY id",
         )
         .bind(agency.0)
-        .bind(format!("{year:04}-12-31"))
-        .bind(format!("{year:04}-01-01"))
+        .bind(&end)
+        .bind(&start)
         .fetch_all(&self.pool)
         .await?;
+        // … and the case document of the few the report reads into: fee notices (found by their
+        // event) and the two refusals rule S13 looks behind.
+        let docs = sqlx::query(
+            "SELECT id, case_json FROM applications WHERE agency_id = $1 AND receipt_date IS NOT NULL \
+             AND receipt_date <= $2 AND (closed_on IS NULL OR closed_on >= $3) AND (id IN \
+             (SELECT application_id FROM application_events WHERE kind = 'issue_fee_notice') \
+             OR disposition IN ('denied_third_party_rights', 'not_processed_excessive'))",
+        )
+        .bind(agency.0)
+        .bind(&end)
+        .bind(&start)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut json: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+        for r in &docs {
+            json.insert(r.try_get("id")?, r.try_get("case_json")?);
+        }
         rows.iter()
             .map(|r| {
+                let id: i64 = r.try_get("id")?;
                 Ok(CountedApplication {
-                    id: r.try_get("id")?,
+                    id,
                     case_no: r.try_get("case_no")?,
                     state: r.try_get("state")?,
                     applicant_type: r.try_get("applicant_type")?,
                     receipt_date: r.try_get("receipt_date")?,
                     closed_on: r.try_get("closed_on")?,
                     disposition: r.try_get("disposition")?,
-                    case_json: r.try_get("case_json")?,
+                    case_json: json.remove(&id),
                 })
             })
             .collect()

@@ -198,7 +198,8 @@ pub(crate) async fn reports_csv(
                         "attachment; filename=\"annual-report-cells.csv\"",
                     ),
                 ],
-                csv,
+                // A byte-order mark so that Excel reads the file as UTF-8.
+                format!("\u{feff}{csv}"),
             )
                 .into_response(),
         ),

@@ -39,3 +39,9 @@ CREATE TABLE annual_reports (
     UNIQUE (agency_id, year, origin, version)
 );
 CREATE INDEX annual_reports_year ON annual_reports (year, agency_id);
+
+-- Compiling a year reads these without the rows' content (index-only where the database can).
+CREATE INDEX applications_tally ON applications (agency_id, receipt_date, closed_on, applicant_type, disposition, case_no, state);
+CREATE INDEX application_events_kind ON application_events (kind, application_id);
+CREATE INDEX items_stats ON items (agency_id, column_id, law_item, published_at, withdrawn_at, was_published);
+CREATE INDEX items_classed ON items (agency_id) WHERE doc_class IS NOT NULL;
