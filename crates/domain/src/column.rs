@@ -144,6 +144,25 @@ pub struct StandardColumn {
 /// The 政府信息公开 column every agency has (publishing.md §3): 指南, 制度, 法定主动公开内容 with
 /// one sub-column per Art. 20 item in the order of the article, 年报.
 pub fn standard_tree() -> StandardColumn {
+    standard_tree_for(None)
+}
+
+/// The Art. 21 sub-columns of 法定主动公开内容 for an agency of `level`, after the Art. 20 ones.
+pub fn art21_columns(level: Option<crate::law::AgencyLevel>) -> Vec<StandardColumn> {
+    level
+        .map_or(&[][..], crate::law::AgencyLevel::art21)
+        .iter()
+        .map(|&i| StandardColumn {
+            name: i.text(),
+            kind: ColumnKind::StatutoryItem,
+            law_item: Some(i),
+            children: Vec::new(),
+        })
+        .collect()
+}
+
+/// The standard column of an agency of `level` (its Art. 21 items included).
+pub fn standard_tree_for(level: Option<crate::law::AgencyLevel>) -> StandardColumn {
     let leaf = |name, kind| StandardColumn {
         name,
         kind,
@@ -169,6 +188,7 @@ pub fn standard_tree() -> StandardColumn {
                         law_item: Some(i),
                         children: Vec::new(),
                     })
+                    .chain(art21_columns(level))
                     .collect(),
             },
             leaf("政府信息公开年报", ColumnKind::AnnualReport),
@@ -214,6 +234,19 @@ mod tests {
         assert_eq!(items[0].name, "行政法规、规章和规范性文件");
         assert_eq!(items[14].law_item, Some(LawItem::A20_15));
         assert!(t.children.iter().all(|c| c.kind.is_standard()));
+    }
+
+    #[test]
+    fn art21_columns_follow_the_level() {
+        use crate::law::AgencyLevel;
+        let items = |l| standard_tree_for(l).children[2].children.len();
+        assert_eq!(items(None), 15);
+        assert_eq!(items(Some(AgencyLevel::Province)), 15);
+        assert_eq!(items(Some(AgencyLevel::City)), 22);
+        assert_eq!(items(Some(AgencyLevel::County)), 22);
+        assert_eq!(items(Some(AgencyLevel::Township)), 23);
+        let t = standard_tree_for(Some(AgencyLevel::Township));
+        assert_eq!(t.children[2].children[15].name, "贯彻落实农业农村政策");
     }
 
     #[test]

@@ -1,9 +1,10 @@
-//! Items of proactive disclosure named by the 条例 (publishing.md §1.2): `law_item` ids and the
-//! article's text, verbatim.
+//! Items of proactive disclosure named by the 条例 (publishing.md §1.2–§1.3): `law_item` ids and
+//! the articles' text, verbatim. Art. 20 applies to every agency; the Art. 21 items by level:
+//! `A21_CITY_*` for 设区的市级、县级人民政府及其部门, `A21_TOWN_*` for 乡（镇）人民政府.
 
 use serde::{Deserialize, Serialize};
 
-/// An item of Art. 20 of the 条例 (the mandatory proactive list of every agency).
+/// An item of Art. 20 (the mandatory proactive list of every agency) or Art. 21 (by level).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[allow(non_camel_case_types)] // the ids of the spec: A20_01 …
 pub enum LawItem {
@@ -22,6 +23,77 @@ pub enum LawItem {
     A20_13,
     A20_14,
     A20_15,
+    A21_CITY_01,
+    A21_CITY_02,
+    A21_CITY_03,
+    A21_CITY_04,
+    A21_CITY_05,
+    A21_CITY_06,
+    A21_CITY_07,
+    A21_TOWN_01,
+    A21_TOWN_02,
+    A21_TOWN_03,
+    A21_TOWN_04,
+    A21_TOWN_05,
+    A21_TOWN_06,
+    A21_TOWN_07,
+    A21_TOWN_08,
+}
+
+/// The level of an agency, which decides its Art. 21 items.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgencyLevel {
+    /// 省级（及以上）
+    Province,
+    /// 设区的市级
+    City,
+    /// 县级（含不设区的市、市辖区）
+    County,
+    /// 乡（镇）、街道
+    Township,
+}
+
+impl AgencyLevel {
+    pub const ALL: [AgencyLevel; 4] = [
+        AgencyLevel::Province,
+        AgencyLevel::City,
+        AgencyLevel::County,
+        AgencyLevel::Township,
+    ];
+
+    pub const fn id(self) -> &'static str {
+        match self {
+            AgencyLevel::Province => "province",
+            AgencyLevel::City => "city",
+            AgencyLevel::County => "county",
+            AgencyLevel::Township => "township",
+        }
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            AgencyLevel::Province => "省级",
+            AgencyLevel::City => "设区的市级",
+            AgencyLevel::County => "县级",
+            AgencyLevel::Township => "乡（镇）、街道",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.id() == s)
+    }
+
+    /// The Art. 21 items of this level: 设区的市级、县级人民政府及其部门 the first list, 乡（镇）
+    /// 人民政府 the second (a 街道办事处 is treated as a township; configurable by not setting the
+    /// level).
+    pub fn art21(self) -> &'static [LawItem] {
+        match self {
+            AgencyLevel::City | AgencyLevel::County => &LawItem::ART21_CITY,
+            AgencyLevel::Township => &LawItem::ART21_TOWN,
+            AgencyLevel::Province => &[],
+        }
+    }
 }
 
 impl LawItem {
@@ -43,6 +115,34 @@ impl LawItem {
         LawItem::A20_15,
     ];
 
+    pub const ART21_CITY: [LawItem; 7] = [
+        LawItem::A21_CITY_01,
+        LawItem::A21_CITY_02,
+        LawItem::A21_CITY_03,
+        LawItem::A21_CITY_04,
+        LawItem::A21_CITY_05,
+        LawItem::A21_CITY_06,
+        LawItem::A21_CITY_07,
+    ];
+
+    pub const ART21_TOWN: [LawItem; 8] = [
+        LawItem::A21_TOWN_01,
+        LawItem::A21_TOWN_02,
+        LawItem::A21_TOWN_03,
+        LawItem::A21_TOWN_04,
+        LawItem::A21_TOWN_05,
+        LawItem::A21_TOWN_06,
+        LawItem::A21_TOWN_07,
+        LawItem::A21_TOWN_08,
+    ];
+
+    /// The items an agency of `level` (if known) publishes: Art. 20, then its Art. 21 items.
+    pub fn for_level(level: Option<AgencyLevel>) -> Vec<LawItem> {
+        let mut v = Self::ART20.to_vec();
+        v.extend_from_slice(level.map_or(&[][..], AgencyLevel::art21));
+        v
+    }
+
     /// The spec's id, e.g. `A20_01`.
     pub const fn id(self) -> &'static str {
         match self {
@@ -61,10 +161,26 @@ impl LawItem {
             LawItem::A20_13 => "A20_13",
             LawItem::A20_14 => "A20_14",
             LawItem::A20_15 => "A20_15",
+            LawItem::A21_CITY_01 => "A21_CITY_01",
+            LawItem::A21_CITY_02 => "A21_CITY_02",
+            LawItem::A21_CITY_03 => "A21_CITY_03",
+            LawItem::A21_CITY_04 => "A21_CITY_04",
+            LawItem::A21_CITY_05 => "A21_CITY_05",
+            LawItem::A21_CITY_06 => "A21_CITY_06",
+            LawItem::A21_CITY_07 => "A21_CITY_07",
+            LawItem::A21_TOWN_01 => "A21_TOWN_01",
+            LawItem::A21_TOWN_02 => "A21_TOWN_02",
+            LawItem::A21_TOWN_03 => "A21_TOWN_03",
+            LawItem::A21_TOWN_04 => "A21_TOWN_04",
+            LawItem::A21_TOWN_05 => "A21_TOWN_05",
+            LawItem::A21_TOWN_06 => "A21_TOWN_06",
+            LawItem::A21_TOWN_07 => "A21_TOWN_07",
+            LawItem::A21_TOWN_08 => "A21_TOWN_08",
         }
     }
 
-    /// The item number as printed in the article: （一） … （十五）.
+    /// The item number as printed in the article: （一） … （十五）; Art. 21 lists without
+    /// numbers, so its items are named by the article.
     pub const fn number(self) -> &'static str {
         match self {
             LawItem::A20_01 => "（一）",
@@ -82,6 +198,7 @@ impl LawItem {
             LawItem::A20_13 => "（十三）",
             LawItem::A20_14 => "（十四）",
             LawItem::A20_15 => "（十五）",
+            _ => "第二十一条：",
         }
     }
 
@@ -105,11 +222,27 @@ impl LawItem {
             LawItem::A20_13 => "环境保护、公共卫生、安全生产、食品药品、产品质量的监督检查情况",
             LawItem::A20_14 => "公务员招考的职位、名额、报考条件等事项以及录用结果",
             LawItem::A20_15 => "法律、法规、规章和国家有关规定规定应当主动公开的其他政府信息",
+            LawItem::A21_CITY_01 => "市政建设",
+            LawItem::A21_CITY_02 => "公共服务",
+            LawItem::A21_CITY_03 => "公益事业",
+            LawItem::A21_CITY_04 | LawItem::A21_TOWN_05 => "土地征收",
+            LawItem::A21_CITY_05 | LawItem::A21_TOWN_06 => "房屋征收",
+            LawItem::A21_CITY_06 => "治安管理",
+            LawItem::A21_CITY_07 | LawItem::A21_TOWN_08 => "社会救助",
+            LawItem::A21_TOWN_01 => "贯彻落实农业农村政策",
+            LawItem::A21_TOWN_02 => "农田水利工程建设运营",
+            LawItem::A21_TOWN_03 => "农村土地承包经营权流转",
+            LawItem::A21_TOWN_04 => "宅基地使用情况审核",
+            LawItem::A21_TOWN_07 => "筹资筹劳",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ART20.into_iter().find(|i| i.id() == s)
+        Self::ART20
+            .into_iter()
+            .chain(Self::ART21_CITY)
+            .chain(Self::ART21_TOWN)
+            .find(|i| i.id() == s)
     }
 }
 
@@ -134,6 +267,14 @@ mod tests {
         for i in LawItem::ART20 {
             let row = format!("| {} | {} | `{}` |", i.number(), i.text(), i.id());
             assert!(spec.contains(&row), "{row}");
+        }
+        // Art. 21: the two lists of the article, in its order.
+        let city: Vec<&str> = LawItem::ART21_CITY.iter().map(|i| i.text()).collect();
+        let town: Vec<&str> = LawItem::ART21_TOWN.iter().map(|i| i.text()).collect();
+        assert!(spec.contains(&format!("主动公开涉及{}等方面的政府信息", city.join("、"))));
+        assert!(spec.contains(&format!("主动公开{}等方面的政府信息", town.join("、"))));
+        for i in LawItem::ART21_CITY.iter().chain(&LawItem::ART21_TOWN) {
+            assert_eq!(LawItem::parse(i.id()), Some(*i));
         }
     }
 }

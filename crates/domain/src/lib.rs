@@ -28,6 +28,6 @@ pub use calendar::{DayKind, WorkingCalendar};
 pub use clock::{Clock, FixedClock, SystemClock, beijing, beijing_midnight_ms};
 pub use column::{ColumnKind, Freshness};
 pub use ids::{AgencyId, ColumnId, DivisionId, UserId};
-pub use law::LawItem;
+pub use law::{AgencyLevel, LawItem};
 pub use permission::{Action, Relation, permits};
 pub use role::Role;

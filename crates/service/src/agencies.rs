@@ -1,6 +1,6 @@
 //! Agencies in a hierarchy and their divisions.
 
-use gongkai_domain::{Action, AgencyId, DivisionId, Relation, permits};
+use gongkai_domain::{Action, AgencyId, AgencyLevel, DivisionId, Relation, permits};
 use gongkai_store::{Agency, AgencyKind, Division};
 use serde::Serialize;
 use serde_json::json;
@@ -150,21 +150,37 @@ impl Service {
         id: AgencyId,
         name: &str,
         kind: &str,
+        level: &str,
     ) -> Result<Agency> {
         let before = self.agency_or_404(id).await?;
         self.authorize(actor, Action::ManageAgencies, id).await?;
         let name = agency_name(name).map_err(|m| ServiceError::field("name", m))?;
         let kind =
             AgencyKind::parse(kind).ok_or_else(|| ServiceError::field("kind", "请选择机关类型"))?;
+        let level = match level.trim() {
+            "" => None,
+            l => Some(AgencyLevel::parse(l).ok_or_else(|| {
+                ServiceError::field("level", "层级应为省级、设区的市级、县级或乡（镇）、街道")
+            })?),
+        };
         let mut tx = self.store.begin().await?;
-        tx.rename_agency(id, &name, kind).await?;
+        tx.rename_agency(id, &name, kind, level.map(AgencyLevel::id))
+            .await?;
+        // The Art. 21 items of the level become sub-columns of 法定主动公开内容 (existing ones,
+        // and their items, stay when the level changes).
+        let added =
+            crate::columns::add_art21_columns(&mut tx, &self.store, id, level, self.now_ms())
+                .await?;
         self.audit(
             &mut tx,
             actor,
             Some(id),
             "agency.update",
             ("agency", id.to_string()),
-            json!({ "name": [before.name, name], "kind": [before.kind.id(), kind.id()] }),
+            json!({
+                "name": [before.name, name], "kind": [before.kind.id(), kind.id()],
+                "level": [before.level, level.map(AgencyLevel::id)], "art21_columns": added,
+            }),
         )
         .await?;
         tx.commit().await?;

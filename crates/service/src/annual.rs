@@ -238,6 +238,26 @@ fn date_of_ms(ms: i64) -> Option<NaiveDate> {
     chrono::DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(&beijing()).date_naive())
 }
 
+/// A CSV field, quoted when it must be.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// Appends one CSV line per cell of `r` (the report engine's CSV without its header), each
+/// after `lead`.
+fn cells_csv(out: &mut String, lead: &str, r: &Report) -> Result<()> {
+    let csv = gongkai_report::render::render(r, Target::Csv, RenderOptions::default())
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    for line in String::from_utf8_lossy(&csv).lines().skip(1) {
+        let _ = writeln!(out, "{lead},{line}");
+    }
+    Ok(())
+}
+
 /// The Chinese part of the report engine's bilingual messages (“…。(English.)”).
 fn zh_only(s: &str) -> String {
     match s.rfind('(') {
@@ -1974,21 +1994,13 @@ impl Service {
             let Some(r) = stored_report(&row) else {
                 continue;
             };
-            let csv = gongkai_report::render::render(&r, Target::Csv, RenderOptions::default())
-                .map_err(|e| ServiceError::Internal(e.to_string()))?;
-            let name = if a.name.contains([',', '"']) {
-                format!("\"{}\"", a.name.replace('"', "\"\""))
-            } else {
-                a.name.clone()
-            };
-            for line in String::from_utf8_lossy(&csv).lines().skip(1) {
-                let _ = writeln!(
-                    out,
-                    "{name},{year},{},{},{line}",
-                    r.format.as_str(),
-                    a.source
-                );
-            }
+            let lead = format!(
+                "{},{year},{},{}",
+                csv_field(&a.name),
+                r.format.as_str(),
+                a.source
+            );
+            cells_csv(&mut out, &lead, &r)?;
         }
         Ok(out)
     }
@@ -2095,20 +2107,15 @@ impl Service {
             let Some((_, r)) = self.public_annual_report(p.id).await? else {
                 continue;
             };
-            let csv = gongkai_report::render::render(&r, Target::Csv, RenderOptions::default())
-                .map_err(|e| ServiceError::Internal(e.to_string()))?;
-            let name = if p.agency.contains([',', '"']) {
-                format!("\"{}\"", p.agency.replace('"', "\"\""))
-            } else {
-                p.agency.clone()
-            };
-            for line in String::from_utf8_lossy(&csv).lines().skip(1) {
-                let _ = writeln!(
-                    out,
-                    "{},{name},{},{},{},{line}",
-                    p.id, p.year, p.version, p.format
-                );
-            }
+            let lead = format!(
+                "{},{},{},{},{}",
+                p.id,
+                csv_field(&p.agency),
+                p.year,
+                p.version,
+                p.format
+            );
+            cells_csv(&mut out, &lead, &r)?;
         }
         Ok(out)
     }

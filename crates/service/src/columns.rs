@@ -75,6 +75,46 @@ pub(crate) async fn insert_standard_tree(
     Ok(n)
 }
 
+/// Adds the Art. 21 sub-columns of `level` that the agency's 法定主动公开内容 lacks; returns how
+/// many were added.
+pub(crate) async fn add_art21_columns(
+    tx: &mut Tx,
+    store: &gongkai_store::Store,
+    agency: AgencyId,
+    level: Option<gongkai_domain::AgencyLevel>,
+    now_ms: i64,
+) -> Result<usize> {
+    let columns = store.columns(agency).await?;
+    let Some(parent) = columns.iter().find(|c| c.kind == ColumnKind::Statutory) else {
+        return Ok(0);
+    };
+    let mut n = 0;
+    for col in gongkai_domain::column::art21_columns(level) {
+        // Already there — or a column of the same name (土地征收, 房屋征收 and 社会救助 are in both
+        // lists) serves the item after a change of level.
+        if columns.iter().any(|c| {
+            c.law_item == col.law_item || (c.parent_id == Some(parent.id) && c.name == col.name)
+        }) {
+            continue;
+        }
+        tx.insert_column(
+            &NewColumn {
+                agency_id: agency,
+                parent_id: Some(parent.id),
+                name: col.name,
+                kind: col.kind,
+                law_item: col.law_item,
+                stale_days: None,
+                standard: true,
+            },
+            now_ms,
+        )
+        .await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
 fn stale_days(v: Option<i64>) -> Result<Option<i64>> {
     match v {
         Some(d) if !(1..=3660).contains(&d) => Err(ServiceError::field(

@@ -201,6 +201,12 @@ impl Service {
     ) -> Result<ItemContent> {
         let mut errs: Vec<FieldError> = Vec::new();
         let columns = self.store.columns(agency).await?;
+        let level = self
+            .store
+            .agency(agency)
+            .await?
+            .and_then(|a| a.level)
+            .and_then(|l| gongkai_domain::AgencyLevel::parse(&l));
         let column = f
             .column_id
             .trim()
@@ -309,7 +315,7 @@ impl Service {
         }
         let law_item = match f.law_item.trim() {
             "" => column.and_then(|c| c.law_item).map(|l| l.id().to_owned()),
-            s => match LawItem::parse(s) {
+            s => match LawItem::parse(s).filter(|l| LawItem::for_level(level).contains(l)) {
                 Some(l) => Some(l.id().to_owned()),
                 None => {
                     errs.push(FieldError {
@@ -1153,23 +1159,7 @@ impl Service {
         column: ColumnId,
         page: i64,
     ) -> Result<(Vec<PublicItem>, i64)> {
-        let f = ItemFilter {
-            column: Some(column),
-            public: true,
-            ..ItemFilter::default()
-        };
-        let (items, total) = self.store.items(&f, (page.max(1) - 1) * 20, 20).await?;
-        Ok((
-            items
-                .iter()
-                .filter_map(|i| {
-                    i.public_json
-                        .as_deref()
-                        .and_then(|j| serde_json::from_str(j).ok())
-                })
-                .collect(),
-            total,
-        ))
+        self.api_items(None, Some(column), page, 20).await
     }
 
     /// The newest published items of an agency (or of all agencies).

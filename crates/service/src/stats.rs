@@ -13,10 +13,6 @@ use serde::Serialize;
 use crate::items::PublicItem;
 use crate::{Actor, Result, Service};
 
-fn year_of(ms: i64) -> Option<i32> {
-    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(&beijing()).year())
-}
-
 /// The first publication time of an item (its change history keeps the earlier ones).
 pub(crate) fn first_published(i: &Item) -> Option<i64> {
     let p: PublicItem = serde_json::from_str(i.public_json.as_deref()?).ok()?;
@@ -66,46 +62,44 @@ impl Service {
         self.authorize(actor, Action::ViewBackOffice, agency)
             .await?;
         let columns = self.store.columns(agency).await?;
-        let items = self.store.item_stats(agency).await?;
+        let bound = |y: i32| {
+            chrono::NaiveDate::from_ymd_opt(y, 1, 1)
+                .and_then(gongkai_domain::beijing_midnight_ms)
+                .unwrap_or(0)
+        };
+        // Counted in the database (an agency may have hundreds of thousands of items).
+        let (groups, changes, withdrawals) = self
+            .store
+            .item_year_groups(agency, bound(year), bound(year + 1))
+            .await?;
         let mut fig = YearFigures {
             year,
             per_month: vec![0; 12],
+            changes: usize::try_from(changes).unwrap_or(0),
+            withdrawals: usize::try_from(withdrawals).unwrap_or(0),
             ..YearFigures::default()
         };
         let mut per_column: BTreeMap<i64, usize> = BTreeMap::new();
         let mut per_law: BTreeMap<LawItem, usize> = BTreeMap::new();
-        for i in &items {
-            if let Some(w) = i.withdrawn_at
-                && year_of(w) == Some(year)
+        for (column_id, law_item, day, n) in &groups {
+            let n = usize::try_from(*n).unwrap_or(0);
+            fig.published += n;
+            *per_column.entry(*column_id).or_default() += n;
+            if let Some(l) = law_item.as_deref().and_then(LawItem::parse) {
+                *per_law.entry(l).or_default() += n;
+            }
+            // `day` counts Beijing days from 1970-01-01 (day 719,163 of the common era).
+            if let Some(d) = i32::try_from(*day)
+                .ok()
+                .and_then(|d| chrono::NaiveDate::from_num_days_from_ce_opt(719_163 + d))
             {
-                fig.withdrawals += 1;
-            }
-            let Some(first) = i.first_published_at else {
-                continue;
-            };
-            if let Some(p) = i.published_at
-                && p != first
-                && year_of(p) == Some(year)
-            {
-                fig.changes += 1;
-            }
-            if year_of(first) != Some(year) {
-                continue;
-            }
-            fig.published += 1;
-            *per_column.entry(i.column_id).or_default() += 1;
-            if let Some(l) = i.law_item.as_deref().and_then(LawItem::parse) {
-                *per_law.entry(l).or_default() += 1;
-            }
-            if let Some(t) = chrono::DateTime::from_timestamp_millis(first) {
-                let m = t.with_timezone(&beijing()).month0() as usize;
-                fig.per_month[m] += 1;
+                fig.per_month[d.month0() as usize] += n;
             }
             if columns
                 .iter()
-                .any(|c| c.id.0 == i.column_id && c.kind == ColumnKind::Interpretation)
+                .any(|c| c.id.0 == *column_id && c.kind == ColumnKind::Interpretation)
             {
-                fig.interpretations += 1;
+                fig.interpretations += n;
             }
         }
         let tree = crate::columns::column_tree(&columns);

@@ -52,6 +52,8 @@ pub struct Agency {
     pub parent_id: Option<AgencyId>,
     pub name: String,
     pub kind: AgencyKind,
+    /// `province`, `city` (设区的市), `county`, `township`; unset until an administrator sets it.
+    pub level: Option<String>,
     pub created_at: i64,
 }
 
@@ -71,6 +73,7 @@ fn agency(row: &AnyRow) -> Result<Agency> {
         name: row.try_get("name")?,
         kind: AgencyKind::parse(&kind)
             .ok_or_else(|| StoreError::Other(format!("unknown agency kind {kind}")))?,
+        level: row.try_get("level")?,
         created_at: row.try_get("created_at")?,
     })
 }
@@ -84,7 +87,7 @@ fn division(row: &AnyRow) -> Result<Division> {
     })
 }
 
-const AGENCY_COLS: &str = "SELECT id, parent_id, name, kind, created_at FROM agencies";
+const AGENCY_COLS: &str = "SELECT id, parent_id, name, kind, level, created_at FROM agencies";
 
 impl Store {
     /// Every agency, ordered by id (parents are always created before their children).
@@ -159,10 +162,12 @@ impl Tx {
         id: AgencyId,
         name: &str,
         kind: AgencyKind,
+        level: Option<&str>,
     ) -> Result<()> {
-        sqlx::query("UPDATE agencies SET name = $1, kind = $2 WHERE id = $3")
+        sqlx::query("UPDATE agencies SET name = $1, kind = $2, level = $3 WHERE id = $4")
             .bind(name)
             .bind(kind.id())
+            .bind(level.map(str::to_owned))
             .bind(id.0)
             .execute(&mut *self.inner)
             .await

@@ -550,6 +550,8 @@ pub(crate) struct AgencyInput {
     name: String,
     #[serde(default)]
     kind: String,
+    #[serde(default)]
+    level: String,
 }
 
 async fn agencies_page(
@@ -739,7 +741,7 @@ pub(crate) async fn agency_update(
 ) -> Response {
     match state
         .service
-        .update_agency(&staff.actor(), AgencyId(id), &f.name, &f.kind)
+        .update_agency(&staff.actor(), AgencyId(id), &f.name, &f.kind, &f.level)
         .await
     {
         Ok(_) => Redirect::to(&format!("/admin/agencies/{id}?done=saved")).into_response(),

@@ -3,7 +3,7 @@
 //! (printable HTML and .docx), table 3/4, settings, the 复议/诉讼 register and the calendar.
 
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use chrono::{Datelike, NaiveDate};
@@ -853,27 +853,14 @@ pub(crate) async fn download(
     Path(id): Path<i64>,
 ) -> Response {
     match state.service.application_file(&staff.actor(), id).await {
-        Ok((f, bytes)) => private_download(f.content_type, &f.name, bytes),
+        Ok((f, bytes)) => private_download(&f.content_type, &f.name, bytes),
         Err(e) => service_error(&e),
     }
 }
 
 /// A file download that no browser or proxy keeps, with its Chinese name.
-fn private_download(content_type: String, name: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename*=UTF-8''{}",
-                    crate::pages::utf8_percent(name)
-                ),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
+fn private_download(content_type: &str, name: &str, bytes: Vec<u8>) -> Response {
+    crate::pages::file_response(content_type, name, bytes, false)
 }
 
 pub(crate) async fn letter(
@@ -913,7 +900,7 @@ pub(crate) async fn letter_docx(
     };
     match gongkai_service::letter_docx(&l) {
         Ok(bytes) => private_download(
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_owned(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             &format!("{}-{id}.docx", l.title),
             bytes,
         ),
@@ -1225,7 +1212,7 @@ pub(crate) async fn dossier(
     Path(id): Path<i64>,
 ) -> Response {
     match state.service.application_dossier(&staff.actor(), id).await {
-        Ok((name, bytes)) => private_download("application/zip".to_owned(), &name, bytes),
+        Ok((name, bytes)) => private_download("application/zip", &name, bytes),
         Err(e) => service_error(&e),
     }
 }

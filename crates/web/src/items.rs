@@ -47,7 +47,16 @@ async fn form_choices(state: &AppState, agency: AgencyId) -> Value {
             context! { id => n.column.id.0, name => n.column.name, depth => n.depth, group }
         })
         .collect();
-    let law: Vec<(&str, String)> = LawItem::ART20
+    let level = state
+        .service
+        .store()
+        .agency(agency)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|a| a.level)
+        .and_then(|l| gongkai_domain::AgencyLevel::parse(&l));
+    let law: Vec<(&str, String)> = LawItem::for_level(level)
         .iter()
         .map(|l| (l.id(), format!("{}{}", l.number(), l.text())))
         .collect();

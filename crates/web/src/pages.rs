@@ -2,7 +2,7 @@
 
 use std::sync::LazyLock;
 
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::DateTime;
 use gongkai_domain::beijing;
@@ -315,6 +315,27 @@ pub fn ser<T: Serialize>(t: T) -> Value {
 /// An empty `field → message` map, for a form shown without errors.
 pub fn no_errors() -> Value {
     ser(std::collections::BTreeMap::<String, String>::new())
+}
+
+/// A file to download (`inline` shows it in the browser), named in UTF-8.
+pub(crate) fn file_response(
+    content_type: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    inline: bool,
+) -> Response {
+    let disposition = if inline { "inline" } else { "attachment" };
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("{disposition}; filename*=UTF-8''{}", utf8_percent(name)),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// `s` percent-encoded for `filename*=UTF-8''…` (RFC 5987).

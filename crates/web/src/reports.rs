@@ -570,25 +570,7 @@ async fn download(
         };
     match rendered {
         Ok((bytes, mime)) => {
-            let disposition = if ext == "html" {
-                "inline"
-            } else {
-                "attachment"
-            };
-            let mut resp = (
-                [
-                    (header::CONTENT_TYPE, mime.to_owned()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!(
-                            "{disposition}; filename*=UTF-8''{}",
-                            crate::pages::utf8_percent(&name)
-                        ),
-                    ),
-                ],
-                bytes,
-            )
-                .into_response();
+            let mut resp = crate::pages::file_response(mime, &name, bytes, ext == "html");
             if private {
                 resp.headers_mut().insert(
                     header::CACHE_CONTROL,
