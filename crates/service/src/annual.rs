@@ -444,10 +444,11 @@ impl Service {
         let status = if row.origin == "imported" {
             ReportStatus::Imported
         } else if row.published_at.is_some() {
-            if superseded {
-                ReportStatus::Superseded
-            } else if item.is_some_and(|i| i.review.status == Status::Withdrawn) {
+            // A withdrawn report item takes every published version off the portal.
+            if item.is_some_and(|i| i.withdrawn_at.is_some()) {
                 ReportStatus::Withdrawn
+            } else if superseded {
+                ReportStatus::Superseded
             } else {
                 ReportStatus::Published
             }
@@ -1219,9 +1220,9 @@ impl Service {
                 "{year}年度报告尚未发布，直接修改即可"
             )));
         };
-        if v.status != ReportStatus::Published {
+        if !matches!(v.status, ReportStatus::Published | ReportStatus::Withdrawn) {
             return Err(ServiceError::Refused(format!(
-                "只有已发布的报告才能更正；{year}年度报告当前状态：{}",
+                "只有已发布（或已撤回）的报告才能更正；{year}年度报告当前状态：{}",
                 v.status_label
             )));
         }
@@ -1400,8 +1401,14 @@ impl Service {
         if let Some(due) = gongkai_report::validate::statutory_deadline(report_kind(a.kind), year) {
             tx.set_item_publish_due(item_id, &due.to_string()).await?;
         }
-        tx.submit_annual_report(row.id, &frozen, item_id, self.now_ms())
-            .await?;
+        if !tx
+            .submit_annual_report(row.id, &frozen, item_id, self.now_ms())
+            .await?
+        {
+            return Err(ServiceError::Refused(
+                "此报告刚刚已由他人送审，请刷新页面查看当前状态".into(),
+            ));
+        }
         self.audit(
             &mut tx,
             actor,
@@ -1412,7 +1419,7 @@ impl Service {
         )
         .await?;
         tx.commit().await?;
-        self.submit_item(actor, item_id).await?;
+        self.submit_item_unchecked(actor, item_id).await?;
         Ok(item_id)
     }
 
@@ -1852,7 +1859,21 @@ impl Service {
             let a = &n.agency;
             let kind = report_kind(a.kind);
             let deadline = gongkai_report::validate::statutory_deadline(kind, year);
-            let mine: Vec<&AnnualReportRow> = rows.iter().filter(|r| r.agency_id == a.id).collect();
+            let mut mine: Vec<&AnnualReportRow> = Vec::new();
+            for r in rows.iter().filter(|r| r.agency_id == a.id) {
+                // A withdrawn report is not a filed one.
+                let withdrawn = match (r.origin.as_str(), r.item_id) {
+                    ("compiled", Some(id)) => self
+                        .store
+                        .item(id)
+                        .await?
+                        .is_none_or(|i| i.withdrawn_at.is_some()),
+                    _ => false,
+                };
+                if !withdrawn {
+                    mine.push(r);
+                }
+            }
             let compiled_published = mine
                 .iter()
                 .filter(|r| r.origin == "compiled" && r.published_at.is_some())
@@ -2059,7 +2080,7 @@ impl Service {
                     .store
                     .item(id)
                     .await?
-                    .is_some_and(|i| i.review.status == Status::Withdrawn),
+                    .is_none_or(|i| i.withdrawn_at.is_some()),
                 None => false,
             };
             if withdrawn {

@@ -160,6 +160,7 @@ impl Service {
         let item = self.item(actor, item_id).await?;
         self.authorize(actor, Action::DraftItems, item.agency_id)
             .await?;
+        self.refuse_if_annual_report(item_id).await?;
         if item.review.status == Status::InReview {
             return Err(ServiceError::Refused(
                 "信息正在审核中，请等待审核结果或请审核人退回后再修改附件".into(),
@@ -200,6 +201,7 @@ impl Service {
             .await?
             .ok_or_else(|| ServiceError::NotFound("该附件".into()))?;
         let item = self.item(actor, a.item_id).await?;
+        self.refuse_if_annual_report(a.item_id).await?;
         self.authorize(actor, Action::DraftItems, item.agency_id)
             .await?;
         if item.review.status == Status::InReview {

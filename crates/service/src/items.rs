@@ -563,11 +563,7 @@ impl Service {
                 "信息正在审核中，请等待审核结果或请审核人退回后再修改".into(),
             ));
         }
-        if self.store.annual_report_of_item(id).await?.is_some() {
-            return Err(ServiceError::Refused(
-                "此信息是政府信息公开工作年度报告，请在“年度报告”页面修改并重新送审".into(),
-            ));
-        }
+        self.refuse_if_annual_report(id).await?;
         let content = self.validate_item(item.agency_id, f).await?;
         self.save_content(actor, &item, content, "item.update", "edit_reset", "")
             .await
@@ -631,6 +627,7 @@ impl Service {
         let item = self.item_or_404(id).await?;
         self.authorize(actor, Action::DraftItems, item.agency_id)
             .await?;
+        self.refuse_if_annual_report(id).await?;
         let words = self.sensitive_words(item.agency_id).await?;
         let mut c = item.content.clone();
         c.title = apply_masks(&c.title, &scan(&c.title, &words));
@@ -653,6 +650,22 @@ impl Service {
 
     /// Submits the item for review (经办人 step).
     pub async fn submit_item(&self, actor: &Actor, id: i64) -> Result<Item> {
+        self.refuse_if_annual_report(id).await?;
+        self.submit_item_unchecked(actor, id).await
+    }
+
+    /// An item that carries an annual report is changed and submitted only from the report page
+    /// (the frozen version and the item must stay one).
+    pub(crate) async fn refuse_if_annual_report(&self, id: i64) -> Result<()> {
+        if self.store.annual_report_of_item(id).await?.is_some() {
+            return Err(ServiceError::Refused(
+                "此信息是政府信息公开工作年度报告，请在“年度报告”页面修改并重新送审".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn submit_item_unchecked(&self, actor: &Actor, id: i64) -> Result<Item> {
         let item = self.item_or_404(id).await?;
         self.authorize(actor, Action::DraftItems, item.agency_id)
             .await?;
@@ -1136,10 +1149,8 @@ impl Service {
             ..ItemFilter::default()
         };
         let per_page = per_page.clamp(1, 100);
-        let (items, total) = self
-            .store
-            .items(&f, (page.max(1) - 1) * per_page, per_page)
-            .await?;
+        let offset = (page.clamp(1, 1_000_000) - 1) * per_page;
+        let (items, total) = self.store.items(&f, offset, per_page).await?;
         Ok((
             items
                 .iter()

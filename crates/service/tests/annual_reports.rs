@@ -743,6 +743,48 @@ async fn a_constructed_year_is_compiled_checked_published_locked_and_restated() 
         let row = s.agencies.iter().find(|a| a.agency_id == ems.0).unwrap();
         assert_eq!((row.source, row.state), ("compiled", "late"), "{label}");
         assert_eq!(row.differences.len(), 6, "{label}: {:?}", row.differences);
+
+        // The report item is changed only from the report page.
+        assert!(matches!(
+            svc.submit_item(&office, item).await,
+            Err(ServiceError::Refused(_))
+        ));
+        assert!(matches!(
+            svc.mask_item(&office, item).await,
+            Err(ServiceError::Refused(_))
+        ));
+        assert!(matches!(
+            svc.add_attachment(&office, item, "a.txt", b"x").await,
+            Err(ServiceError::Refused(_))
+        ));
+        // Withdrawn: no version stays public, supervision counts the imported copy only, and
+        // the year can be reissued through a restatement.
+        svc.withdraw_item(&leader, item, "数据需要核实")
+            .await
+            .unwrap();
+        for v in svc.annual_reports(&office, ems).await.unwrap() {
+            if v.origin == "compiled" {
+                assert!(
+                    svc.public_annual_report(v.id).await.unwrap().is_none(),
+                    "{label}"
+                );
+            }
+        }
+        assert!(
+            svc.public_annual_reports(Some(2025), None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let s = svc
+            .supervision(&supervisor, app.agencies.city, 2025, &[])
+            .await
+            .unwrap();
+        let row = s.agencies.iter().find(|a| a.agency_id == ems.0).unwrap();
+        assert_eq!(row.source, "imported", "{label}");
+        svc.start_restatement(&office, ems, 2025, "核实后重新发布")
+            .await
+            .unwrap();
     }
 }
 

@@ -348,16 +348,17 @@ impl Tx {
     }
 
     /// Freezes the report at submission and links the item that carries it through review.
+    /// `false` when the version is already linked to another item (a concurrent submission).
     pub async fn submit_annual_report(
         &mut self,
         id: i64,
         report_json: &str,
         item_id: i64,
         now_ms: i64,
-    ) -> Result<()> {
-        sqlx::query(
+    ) -> Result<bool> {
+        let r = sqlx::query(
             "UPDATE annual_reports SET report_json = $1, item_id = $2, submitted_at = $3, updated_at = $3 \
-             WHERE id = $4",
+             WHERE id = $4 AND published_at IS NULL AND (item_id IS NULL OR item_id = $2)",
         )
         .bind(report_json)
         .bind(item_id)
@@ -365,7 +366,7 @@ impl Tx {
         .bind(id)
         .execute(&mut *self.inner)
         .await?;
-        Ok(())
+        Ok(r.rows_affected() == 1)
     }
 
     /// Called when an item is published: the submitted, unpublished version it carries becomes

@@ -259,8 +259,8 @@ pub(crate) async fn items(State(state): State<AppState>, Query(q): Query<ItemsQu
     if !(1..=100).contains(&per_page) {
         return problem(StatusCode::BAD_REQUEST, "参数 per_page 应在 1 到 100 之间");
     }
-    if page < 1 {
-        return problem(StatusCode::BAD_REQUEST, "参数 page 应从 1 开始");
+    if !(1..=1_000_000).contains(&page) {
+        return problem(StatusCode::BAD_REQUEST, "参数 page 应在 1 到 1000000 之间");
     }
     match state
         .service

@@ -703,10 +703,14 @@ pub(crate) async fn supervision(
         }
         Err(e) => (None, Some(e.clone())),
     };
-    let exclude_q = q.exclude.iter().fold(String::new(), |mut out, e| {
-        let _ = write!(out, "&exclude={}", e.trim());
-        out
-    });
+    let exclude_q = q
+        .exclude
+        .iter()
+        .filter_map(|e| e.trim().parse::<i64>().ok())
+        .fold(String::new(), |mut out, e| {
+            let _ = write!(out, "&exclude={e}");
+            out
+        });
     let supervisable = state
         .service
         .agencies_for(&staff.actor(), Action::SuperviseAnnualReports)

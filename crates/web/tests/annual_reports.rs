@@ -287,7 +287,7 @@ async fn the_office_compiles_and_submits_the_report_and_the_supervisor_oversees(
             (
                 "/api/v1/items?page=0",
                 StatusCode::BAD_REQUEST,
-                "page 应从 1 开始",
+                "page 应在 1 到 1000000 之间",
             ),
             (
                 "/api/v1/reports?year=x",
