@@ -11,8 +11,8 @@ use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate};
 use gongkai_domain::application::{
-    ApplicantType, Case, CountedCase, Disposition, Proceeding, column_of, rows_of,
-    table3 as tally_table3, table4, table4_cells_of,
+    ApplicantType, Case, CountedCase, Disposition, Proceeding, rows_of, table3 as tally_table3,
+    table4, table4_cells_of,
 };
 use gongkai_domain::review::Status;
 use gongkai_domain::{Action, AgencyId, ColumnKind, beijing};
@@ -769,105 +769,103 @@ fn draft_text(
     fees_yuan: u64,
     fee_cases: usize,
 ) -> Narrative {
-    {
-        let cell = |p: &str| {
-            r.tables
-                .by_pointer(p)
-                .flatten()
-                .map_or_else(|| "0".to_owned(), |d| d.normalize().to_string())
-        };
-        let year = r.year;
-        let columns = fig
-            .per_column
-            .iter()
-            .map(|(column, n)| format!("“{column}”栏目{n}条"))
-            .collect::<Vec<_>>()
-            .join("、");
-        let mut overview = format!(
-            "{year}年，{name}认真贯彻落实《中华人民共和国政府信息公开条例》，坚持以公开为常态、不公开为例外，扎实做好政府信息公开各项工作。\n\n",
-        );
-        let _ = write!(
-            overview,
-            "（一）主动公开。全年通过门户网站主动公开政府信息{}条{}，发布政策解读{}条，变更已公开信息{}条，撤回{}条。",
-            fig.published,
-            if columns.is_empty() {
-                String::new()
-            } else {
-                format!("，其中{columns}")
-            },
-            fig.interpretations,
-            fig.changes,
-            fig.withdrawals
-        );
-        if r.format == Format::V2021 {
-            let _ = write!(
-                overview,
-                "本年制发行政规范性文件{}件，废止行政规范性文件{}件，现行有效行政规范性文件{}件。",
-                cell("/tables/active_disclosure/normative_documents/issued"),
-                cell("/tables/active_disclosure/normative_documents/repealed"),
-                cell("/tables/active_disclosure/normative_documents/in_force"),
-            );
-        }
-        overview.push_str("\n\n");
-        let _ = write!(
-            overview,
-            "（二）依申请公开。全年新收政府信息公开申请{}件，上年结转{}件；办结{}件，结转下年度继续办理{}件。\n\n",
-            cell("/tables/applications/received/total"),
-            cell("/tables/applications/carried_in/total"),
-            cell("/tables/applications/total/total"),
-            cell("/tables/applications/carried_over/total"),
-        );
-        let _ = write!(
-            overview,
-            "（三）政府信息管理。坚持“先审查、后公开”，全年信息送审{}次，各级审核签署同意{}次，退回修改{}次，未发生泄密和侵犯个人隐私事件。\n\n",
-            reviews.0, reviews.1, reviews.2
-        );
-        let _ = write!(
-            overview,
-            "（四）政府信息公开平台建设。门户网站设政府信息公开专栏，按《条例》第二十条设置法定主动公开内容栏目，全年在{}个栏目发布信息。\n\n",
-            fig.per_column.len()
-        );
-        let reconsideration = cell("/tables/review_litigation/reconsideration/total");
-        let litigation = r
-            .tables
-            .by_pointer("/tables/review_litigation/litigation_direct/total")
+    let cell = |p: &str| {
+        r.tables
+            .by_pointer(p)
             .flatten()
-            .unwrap_or_default()
-            + r.tables
-                .by_pointer("/tables/review_litigation/litigation_after_reconsideration/total")
-                .flatten()
-                .unwrap_or_default();
+            .map_or_else(|| "0".to_owned(), |d| d.normalize().to_string())
+    };
+    let year = r.year;
+    let columns = fig
+        .per_column
+        .iter()
+        .map(|(column, n)| format!("“{column}”栏目{n}条"))
+        .collect::<Vec<_>>()
+        .join("、");
+    let mut overview = format!(
+        "{year}年，{name}认真贯彻落实《中华人民共和国政府信息公开条例》，坚持以公开为常态、不公开为例外，扎实做好政府信息公开各项工作。\n\n",
+    );
+    let _ = write!(
+        overview,
+        "（一）主动公开。全年通过门户网站主动公开政府信息{}条{}，发布政策解读{}条，变更已公开信息{}条，撤回{}条。",
+        fig.published,
+        if columns.is_empty() {
+            String::new()
+        } else {
+            format!("，其中{columns}")
+        },
+        fig.interpretations,
+        fig.changes,
+        fig.withdrawals
+    );
+    if r.format == Format::V2021 {
         let _ = write!(
             overview,
-            "（五）监督保障。因政府信息公开被申请行政复议{reconsideration}件，被提起行政诉讼{}件。",
-            litigation.normalize()
+            "本年制发行政规范性文件{}件，废止行政规范性文件{}件，现行有效行政规范性文件{}件。",
+            cell("/tables/active_disclosure/normative_documents/issued"),
+            cell("/tables/active_disclosure/normative_documents/repealed"),
+            cell("/tables/active_disclosure/normative_documents/in_force"),
         );
-        let problems = format!(
-            "一是……{PLACEHOLDER}存在的主要问题）。\n\n二是……\n\n下一步，……{PLACEHOLDER}改进措施）。"
-        );
-        let fee_line = if fees_yuan == 0 {
-            "本年度未收取信息处理费。".to_owned()
-        } else {
-            format!(
-                "依据《政府信息公开信息处理费管理办法》，本年度对{fee_cases}件申请收取信息处理费共计{fees_yuan}元。"
-            )
-        };
-        let other_matters = if r.format == Format::V2021 {
-            let h = gongkai_report::schema::OTHER_MATTERS_SUBHEADINGS;
-            format!(
-                "{}\n{fee_line}\n\n{}\n无。\n\n{}\n无。\n\n{}\n无。",
-                h[0], h[1], h[2], h[3]
-            )
-        } else if fees_yuan == 0 {
-            "无。".to_owned()
-        } else {
-            fee_line
-        };
-        Narrative {
-            overview,
-            problems,
-            other_matters,
-        }
+    }
+    overview.push_str("\n\n");
+    let _ = write!(
+        overview,
+        "（二）依申请公开。全年新收政府信息公开申请{}件，上年结转{}件；办结{}件，结转下年度继续办理{}件。\n\n",
+        cell("/tables/applications/received/total"),
+        cell("/tables/applications/carried_in/total"),
+        cell("/tables/applications/total/total"),
+        cell("/tables/applications/carried_over/total"),
+    );
+    let _ = write!(
+        overview,
+        "（三）政府信息管理。坚持“先审查、后公开”，全年信息送审{}次，各级审核签署同意{}次，退回修改{}次，未发生泄密和侵犯个人隐私事件。\n\n",
+        reviews.0, reviews.1, reviews.2
+    );
+    let _ = write!(
+        overview,
+        "（四）政府信息公开平台建设。门户网站设政府信息公开专栏，按《条例》第二十条设置法定主动公开内容栏目，全年在{}个栏目发布信息。\n\n",
+        fig.per_column.len()
+    );
+    let reconsideration = cell("/tables/review_litigation/reconsideration/total");
+    let litigation = r
+        .tables
+        .by_pointer("/tables/review_litigation/litigation_direct/total")
+        .flatten()
+        .unwrap_or_default()
+        + r.tables
+            .by_pointer("/tables/review_litigation/litigation_after_reconsideration/total")
+            .flatten()
+            .unwrap_or_default();
+    let _ = write!(
+        overview,
+        "（五）监督保障。因政府信息公开被申请行政复议{reconsideration}件，被提起行政诉讼{}件。",
+        litigation.normalize()
+    );
+    let problems = format!(
+        "一是……{PLACEHOLDER}存在的主要问题）。\n\n二是……\n\n下一步，……{PLACEHOLDER}改进措施）。"
+    );
+    let fee_line = if fees_yuan == 0 {
+        "本年度未收取信息处理费。".to_owned()
+    } else {
+        format!(
+            "依据《政府信息公开信息处理费管理办法》，本年度对{fee_cases}件申请收取信息处理费共计{fees_yuan}元。"
+        )
+    };
+    let other_matters = if r.format == Format::V2021 {
+        let h = gongkai_report::schema::OTHER_MATTERS_SUBHEADINGS;
+        format!(
+            "{}\n{fee_line}\n\n{}\n无。\n\n{}\n无。\n\n{}\n无。",
+            h[0], h[1], h[2], h[3]
+        )
+    } else if fees_yuan == 0 {
+        "无。".to_owned()
+    } else {
+        fee_line
+    };
+    Narrative {
+        overview,
+        problems,
+        other_matters,
     }
 }
 
@@ -1450,8 +1448,6 @@ impl Service {
             "applications" => {
                 rule = "按办件记录统计：本年新收按收到申请之日，办理结果按办结日期和办理结果，年底未办结的计入结转"
                     .to_owned();
-                let masked = !self.can(actor, Action::HandleApplications, agency).await;
-                let _ = masked;
                 for a in self.store.counted_applications(agency, year).await? {
                     let c = counted(&a);
                     if col != "total" && applicant_col_id(c.applicant_type) != col {
@@ -1460,7 +1456,6 @@ impl Service {
                     if !rows_of(&c, year, format == Format::V2019).contains(&row) {
                         continue;
                     }
-                    let _ = column_of(c.applicant_type);
                     lines.push(SourceLine::Application {
                         id: a.id,
                         case_no: a.case_no.clone(),
