@@ -519,7 +519,7 @@ impl Service {
             .collect())
     }
 
-    async fn narrative_setting_expired(&self) -> Result<bool> {
+    async fn expired_counts_as_repealed(&self) -> Result<bool> {
         Ok(self
             .store
             .setting("annual_report.expired_counts_as_repealed")
@@ -529,8 +529,7 @@ impl Service {
 
     /// The report `agency` filed for `year − 1`, for the cross-year rules: the latest published
     /// version compiled here, or else the latest imported one.
-    async fn baseline(&self, agency: AgencyId, year: i32) -> Result<Option<(Report, String)>> {
-        let rows = self.versions(agency).await?;
+    fn baseline(rows: &[(AnnualReportRow, ReportVersion)], year: i32) -> Option<(Report, String)> {
         let prev = i64::from(year) - 1;
         let pick = rows
             .iter()
@@ -539,7 +538,7 @@ impl Service {
                 rows.iter()
                     .find(|(r, v)| r.year == prev && v.status == ReportStatus::Imported)
             });
-        Ok(pick.and_then(|(r, v)| {
+        pick.and_then(|(r, v)| {
             stored_report(r).map(|rep| {
                 let how = if v.status == ReportStatus::Imported {
                     format!("已导入，来源：{}", r.source_name)
@@ -548,7 +547,7 @@ impl Service {
                 };
                 (rep, format!("{prev}年度报告（{how}）"))
             })
-        }))
+        })
     }
 
     /// The table-2 cells entered as figures for the year, with what was entered.
@@ -610,11 +609,13 @@ impl Service {
     }
 
     /// Builds the report of `year` from the data as they are now (no permission check).
+    /// `versions` are the agency's (from [`Self::versions`]), for last year's report.
     async fn build(
         &self,
         agency: AgencyId,
         year: i32,
         narrative: Option<&Narrative>,
+        versions: &[(AnnualReportRow, ReportVersion)],
     ) -> Result<Built> {
         let format = format_for_year(year)?;
         let a = self.agency_or_404(agency).await?;
@@ -689,7 +690,7 @@ impl Service {
         }
 
         // Table 2: item （一） from the catalogue, the rest from the entered figures.
-        let expired_as_repealed = self.narrative_setting_expired().await?;
+        let expired_as_repealed = self.expired_counts_as_repealed().await?;
         let classed = self.store.classed_items(agency).await?;
         let def = table_def(format, TableId::ActiveDisclosure);
         let grid = r.tables.grid_mut(TableId::ActiveDisclosure);
@@ -735,7 +736,7 @@ impl Service {
             .clone_from(&narrative.other_matters);
 
         // Validate: strict labels (we print them), H8 against the case records, cross-year.
-        let baseline = self.baseline(agency, year).await?;
+        let baseline = Self::baseline(versions, year);
         let opts = Options {
             profile: Profile::Strict,
             previous: baseline.as_ref().map(|b| &b.0),
@@ -755,7 +756,8 @@ impl Service {
 
     /// A first draft of the narrative from the year's figures (the office edits it).
     async fn draft_narrative(&self, agency: AgencyId, year: i32) -> Result<Narrative> {
-        Ok(self.build(agency, year, None).await?.narrative)
+        let versions = self.versions(agency).await?;
+        Ok(self.build(agency, year, None, &versions).await?.narrative)
     }
 }
 
@@ -900,7 +902,7 @@ impl Service {
             baseline,
             fees_yuan,
             fee_cases,
-        } = self.build(agency, year, saved.as_ref()).await?;
+        } = self.build(agency, year, saved.as_ref(), &all).await?;
         let changes_since_published = published
             .and_then(|(row, _)| stored_report(row))
             .map(|p| table_changes(&p, &report))
@@ -1023,9 +1025,13 @@ impl Service {
         };
         let mut errs = Vec::new();
         for (field, label, text) in [
-            ("overview", "一、总体情况", &n.overview),
-            ("problems", "五、存在的主要问题及改进情况", &n.problems),
-            ("other_matters", "六、其他需要报告的事项", &n.other_matters),
+            ("overview", SectionId::Overview.heading(), &n.overview),
+            ("problems", SectionId::Problems.heading(), &n.problems),
+            (
+                "other_matters",
+                SectionId::OtherMatters.heading(),
+                &n.other_matters,
+            ),
         ] {
             if text.is_empty() {
                 errs.push(FieldError {
@@ -1294,7 +1300,11 @@ impl Service {
             }
         };
         let narrative: Narrative = serde_json::from_str(&row.sections_json).unwrap_or_default();
-        let mut report = self.build(agency, year, Some(&narrative)).await?.report;
+        let versions = self.versions(agency).await?;
+        let mut report = self
+            .build(agency, year, Some(&narrative), &versions)
+            .await?
+            .report;
         let errors: Vec<String> = report
             .findings
             .iter()
@@ -1319,9 +1329,9 @@ impl Service {
             )));
         }
         if let Some(section) = [
-            ("一、总体情况", &narrative.overview),
-            ("五、存在的主要问题及改进情况", &narrative.problems),
-            ("六、其他需要报告的事项", &narrative.other_matters),
+            (SectionId::Overview.heading(), &narrative.overview),
+            (SectionId::Problems.heading(), &narrative.problems),
+            (SectionId::OtherMatters.heading(), &narrative.other_matters),
         ]
         .iter()
         .find(|(_, t)| t.contains(PLACEHOLDER))
@@ -1493,7 +1503,7 @@ impl Service {
             }
             _ if computed_row(row) => {
                 rule = rule_for_item_col(col).to_owned();
-                let expired = self.narrative_setting_expired().await?;
+                let expired = self.expired_counts_as_repealed().await?;
                 for i in self.store.classed_items(agency).await? {
                     if i.content.doc_class.as_deref() == Some(doc_class_of_row(row))
                         && item_counts(&i, col, year, expired)
@@ -1542,7 +1552,7 @@ impl Service {
             }
         }
         let report = self
-            .build(agency, year, Some(&Narrative::default()))
+            .build(agency, year, Some(&Narrative::default()), &[])
             .await?
             .report;
         let value = report

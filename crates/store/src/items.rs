@@ -65,18 +65,14 @@ pub struct Item {
     pub updated_at: i64,
 }
 
-/// What the year's figures and column freshness need of an item (no content).
+/// What column freshness needs of an item (no content).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ItemStat {
     pub id: i64,
     pub column_id: i64,
-    pub law_item: Option<String>,
-    /// The current public rendition exists.
+    /// Published at least once (a public rendition exists).
     pub public: bool,
     pub published_at: Option<i64>,
-    /// The first publication (the earliest `publish` event; the publication time for items
-    /// written without events).
-    pub first_published_at: Option<i64>,
     pub withdrawn_at: Option<i64>,
 }
 
@@ -214,15 +210,11 @@ impl Store {
         Ok((groups, row.try_get("changes")?, row.try_get("withdrawals")?))
     }
 
-    /// Every item of an agency, without content, for figures.
+    /// Every item of an agency, without content (covered by `items_stats`), for column freshness.
     pub async fn item_stats(&self, agency: AgencyId) -> Result<Vec<ItemStat>> {
         let rows = sqlx::query(
-            "SELECT i.id, i.column_id, i.law_item, i.published_at, i.withdrawn_at, \
-             i.was_published AS public, \
-             COALESCE(f.first, i.published_at) AS first_published_at FROM items i \
-             LEFT JOIN (SELECT e.item_id, MIN(e.at) AS first FROM item_events e JOIN items j ON j.id = e.item_id \
-             WHERE j.agency_id = $1 AND e.kind = 'publish' GROUP BY e.item_id) f ON f.item_id = i.id \
-             WHERE i.agency_id = $1",
+            "SELECT id, column_id, published_at, withdrawn_at, was_published AS public FROM items \
+             WHERE agency_id = $1",
         )
         .bind(agency.0)
         .fetch_all(&self.pool)
@@ -232,10 +224,8 @@ impl Store {
                 Ok(ItemStat {
                     id: r.try_get("id")?,
                     column_id: r.try_get("column_id")?,
-                    law_item: r.try_get("law_item")?,
                     public: r.try_get::<i64, _>("public")? != 0,
                     published_at: opt_i64(r, "published_at")?,
-                    first_published_at: opt_i64(r, "first_published_at")?,
                     withdrawn_at: opt_i64(r, "withdrawn_at")?,
                 })
             })
