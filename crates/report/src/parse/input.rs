@@ -5,8 +5,6 @@
 
 use std::io::{Cursor, Read as _};
 
-use scraper::{Html, Node};
-
 use super::ParseError;
 use super::labels;
 use crate::model::InputLayout;
@@ -106,7 +104,7 @@ pub(crate) fn pieces(bytes: &[u8]) -> Result<(Vec<Piece>, InputLayout), ParseErr
             "此版本未包含 PDF 读取功能（编译时关闭了 pdf 特性）；请提供网页（HTML）或 Word 版本。(Built without the `pdf` feature.)".into(),
         )),
         InputKind::Docx => docx(bytes).map(|p| (p, InputLayout::Html)),
-        InputKind::Html => Ok((html(&decode(bytes)), InputLayout::Html)),
+        InputKind::Html => Ok((super::html::html(&decode(bytes)), InputLayout::Html)),
         InputKind::Text => Ok(text(&decode(bytes))),
     }
 }
@@ -263,173 +261,6 @@ pub(crate) fn text(s: &str) -> (Vec<Piece>, InputLayout) {
         InputLayout::FlatCells
     };
     (out, layout)
-}
-
-fn is_block(name: &str) -> bool {
-    matches!(
-        name,
-        "p" | "div"
-            | "br"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "li"
-            | "tr"
-            | "section"
-            | "article"
-            | "header"
-            | "footer"
-            | "blockquote"
-            | "ul"
-            | "ol"
-            | "center"
-            | "title"
-    )
-}
-
-/// The text of a node with `<br>`, `<p>`, `<span>` joined without spaces (spec §6.2.1).
-fn node_text(node: ego_tree::NodeRef<'_, Node>, out: &mut String) {
-    for child in node.children() {
-        match child.value() {
-            Node::Text(t) => out.push_str(&t.text),
-            Node::Element(e) if matches!(e.name(), "script" | "style") => {}
-            Node::Element(_) => node_text(child, out),
-            _ => {}
-        }
-    }
-}
-
-fn has_table(node: ego_tree::NodeRef<'_, Node>) -> bool {
-    node.descendants()
-        .skip(1)
-        .any(|d| matches!(d.value(), Node::Element(e) if e.name() == "table"))
-}
-
-struct HtmlWalk {
-    out: Vec<Piece>,
-    buf: String,
-    tables: u32,
-}
-
-impl HtmlWalk {
-    fn flush(&mut self) {
-        let t = self.buf.trim().to_owned();
-        self.buf.clear();
-        for line in t.lines() {
-            let line = line.trim();
-            if !line.is_empty() {
-                self.out.push(Piece::Text {
-                    text: line.to_owned(),
-                    pos: Pos::default(),
-                });
-            }
-        }
-    }
-
-    fn walk(&mut self, node: ego_tree::NodeRef<'_, Node>) {
-        for child in node.children() {
-            match child.value() {
-                Node::Text(t) => self.buf.push_str(&t.text),
-                Node::Element(e) => {
-                    let name = e.name();
-                    if matches!(name, "script" | "style" | "head" | "noscript") {
-                        continue;
-                    }
-                    if name == "table" && !has_table(child) {
-                        self.flush();
-                        self.table(child);
-                        continue;
-                    }
-                    if is_block(name) || matches!(name, "td" | "th" | "table") {
-                        self.flush();
-                    }
-                    self.walk(child);
-                    if is_block(name) || matches!(name, "td" | "th") {
-                        self.flush();
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-
-    /// A data table: rowspan and colspan expanded into the grid (spec §6.2.1); the origin cells
-    /// are emitted row by row, as the flattened layout lists them, each with its grid position.
-    fn table(&mut self, node: ego_tree::NodeRef<'_, Node>) {
-        const MAX_SPAN: usize = 64;
-        self.tables += 1;
-        let span = |e: &scraper::node::Element, name: &str| {
-            e.attr(name)
-                .and_then(|v| v.trim().parse::<usize>().ok())
-                .unwrap_or(1)
-                .clamp(1, MAX_SPAN)
-        };
-        // occupied[r] holds the grid columns of row r covered by a rowspan from above.
-        let mut occupied: Vec<Vec<bool>> = Vec::new();
-        let rows = node
-            .descendants()
-            .filter(|d| matches!(d.value(), Node::Element(e) if e.name() == "tr"));
-        for (r, tr) in rows.enumerate() {
-            if occupied.len() <= r {
-                occupied.resize(r + 1, Vec::new());
-            }
-            let mut col = 0usize;
-            for td in tr.children() {
-                let Node::Element(e) = td.value() else {
-                    continue;
-                };
-                if !matches!(e.name(), "td" | "th") {
-                    continue;
-                }
-                while occupied[r].get(col).copied().unwrap_or(false) {
-                    col += 1;
-                }
-                let (rs, cs) = (span(e, "rowspan"), span(e, "colspan"));
-                for rr in r..r + rs {
-                    if occupied.len() <= rr {
-                        occupied.resize(rr + 1, Vec::new());
-                    }
-                    let row = &mut occupied[rr];
-                    if row.len() < col + cs {
-                        row.resize(col + cs, false);
-                    }
-                    for slot in &mut row[col..col + cs] {
-                        *slot = true;
-                    }
-                }
-                let mut text = String::new();
-                node_text(td, &mut text);
-                let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-                self.out.push(Piece::Cell {
-                    text,
-                    pos: Pos {
-                        table: Some(self.tables),
-                        row: Some(r as u32 + 1),
-                        col: Some(col as u32 + 1),
-                        line: None,
-                    },
-                    glued: false,
-                });
-                col += cs;
-            }
-        }
-    }
-}
-
-/// HTML: a real parser; leaf tables are data tables, outer (layout) tables are walked as content.
-pub(crate) fn html(s: &str) -> Vec<Piece> {
-    let doc = Html::parse_document(s);
-    let mut w = HtmlWalk {
-        out: Vec::new(),
-        buf: String::new(),
-        tables: 0,
-    };
-    w.walk(doc.tree.root());
-    w.flush();
-    w.out
 }
 
 /// Word: paragraphs and tables from `word/document.xml` (cells covered by a vertical merge are
@@ -755,49 +586,4 @@ fn layout_cells(line: &str) -> Vec<String> {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{Piece, html};
-
-    #[test]
-    fn html_positions_follow_the_expanded_grid() {
-        let page = r#"<div><table><tr><td rowspan="2">a</td><td colspan="2">b</td><td>e</td></tr>
-            <tr><td>c<br>1</td><td>d</td><td colspan="999999">f</td></tr></table></div>"#;
-        let cells: Vec<(String, u32, u32)> = html(page)
-            .into_iter()
-            .filter_map(|p| match p {
-                Piece::Cell { text, pos, .. } => Some((text, pos.row?, pos.col?)),
-                Piece::Text { .. } => None,
-            })
-            .collect();
-        let want = [
-            ("a", 1, 1),
-            ("b", 1, 2),
-            ("e", 1, 4),
-            ("c1", 2, 2),
-            ("d", 2, 3),
-            ("f", 2, 4),
-        ];
-        let got: Vec<(&str, u32, u32)> =
-            cells.iter().map(|(t, r, c)| (t.as_str(), *r, *c)).collect();
-        assert_eq!(got, want);
-    }
-
-    #[test]
-    fn layout_tables_are_walked_and_leaf_tables_read() {
-        let page = "<table><tr><td><p>一、总体情况</p><p>正文。</p><table><tr><td>规章</td><td>0</td></tr></table></td></tr></table>";
-        let pieces = html(page);
-        assert!(
-            pieces
-                .iter()
-                .any(|p| matches!(p, Piece::Text { text, .. } if text == "一、总体情况"))
-        );
-        assert!(
-            pieces
-                .iter()
-                .any(|p| matches!(p, Piece::Cell { text, .. } if text == "规章"))
-        );
-    }
 }

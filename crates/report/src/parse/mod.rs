@@ -6,6 +6,7 @@
 //! into the same `findings` array as the validator's, and the report is validated before it is
 //! returned.
 
+mod html;
 mod input;
 mod labels;
 #[cfg(feature = "pdf")]

@@ -1,0 +1,678 @@
+//! HTML → pieces. The html5gum tokenizer (WHATWG tokenization, character references decoded,
+//! script/style read as raw text) feeds a small tree builder that knows the few tree-construction
+//! rules that matter for reading reports: implied end tags of cells, rows and tables, void
+//! elements, text stray inside a table moved before it, end tags that do not cross a cell. The
+//! tree is then walked as before: leaf tables are data tables (rowspan and colspan expanded),
+//! everything else is narrative split at block elements.
+//!
+//! A full HTML5 tree builder (html5ever) did the same at about twice the cost per report, most of
+//! it in its tokenizer; the issue's target is ≥ 1,000 reports per second on one core.
+
+use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
+use html5gum::{Span, Tokenizer};
+
+use super::input::{Piece, Pos};
+
+/// Open elements deeper than this are not opened (their content goes to the deepest open one):
+/// bounds the recursion of the walk on hostile input.
+const MAX_DEPTH: usize = 256;
+/// A rowspan/colspan above this is read as this (a report table has fewer than 30 columns).
+const MAX_SPAN: usize = 64;
+
+#[derive(Debug)]
+enum Node {
+    Element {
+        name: Box<str>,
+        rowspan: usize,
+        colspan: usize,
+        kids: Vec<usize>,
+        /// For a table: whether another table is nested in it (then it is a layout table).
+        has_table: bool,
+    },
+    Text(String),
+}
+
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+    )
+}
+
+fn is_cell(name: &str) -> bool {
+    matches!(name, "td" | "th")
+}
+
+/// Elements that belong in a table's structure (never moved out of it).
+fn is_table_part(name: &str) -> bool {
+    is_cell(name)
+        || is_section(name)
+        || matches!(
+            name,
+            "table" | "tr" | "caption" | "col" | "colgroup" | "script" | "style" | "template"
+        )
+}
+
+/// Elements that stay in the head.
+fn is_head_content(name: &str) -> bool {
+    matches!(
+        name,
+        "head"
+            | "html"
+            | "title"
+            | "meta"
+            | "link"
+            | "style"
+            | "script"
+            | "base"
+            | "noscript"
+            | "template"
+    )
+}
+
+fn is_section(name: &str) -> bool {
+    matches!(name, "thead" | "tbody" | "tfoot")
+}
+
+/// Elements whose content is never narrative.
+fn is_skipped(name: &str) -> bool {
+    matches!(
+        name,
+        "script" | "style" | "head" | "noscript" | "title" | "template" | "textarea"
+    )
+}
+
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "br"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "li"
+            | "tr"
+            | "section"
+            | "article"
+            | "header"
+            | "footer"
+            | "blockquote"
+            | "ul"
+            | "ol"
+            | "center"
+            | "table"
+            | "td"
+            | "th"
+    )
+}
+
+/// The tree: node 0 is the document.
+struct Tree {
+    nodes: Vec<Node>,
+    /// Open elements, the document first.
+    open: Vec<usize>,
+    /// The start tag being read: name, rowspan, colspan, the attribute being read.
+    tag: String,
+    spans: (usize, usize),
+    attr: Attr,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Attr {
+    Other,
+    Rowspan,
+    Colspan,
+}
+
+impl Tree {
+    fn new() -> Self {
+        Self {
+            nodes: vec![Node::Element {
+                name: "#document".into(),
+                rowspan: 1,
+                colspan: 1,
+                kids: Vec::new(),
+                has_table: false,
+            }],
+            open: vec![0],
+            tag: String::new(),
+            spans: (1, 1),
+            attr: Attr::Other,
+        }
+    }
+
+    fn name(&self, i: usize) -> &str {
+        match &self.nodes[i] {
+            Node::Element { name, .. } => name,
+            Node::Text(_) => "",
+        }
+    }
+
+    fn kids(&mut self, i: usize) -> &mut Vec<usize> {
+        match &mut self.nodes[i] {
+            Node::Element { kids, .. } => kids,
+            Node::Text(_) => unreachable!("text nodes are never parents"),
+        }
+    }
+
+    fn current(&self) -> usize {
+        *self.open.last().unwrap_or(&0)
+    }
+
+    /// Index in `open` of the innermost open element named `name`, not looking past the
+    /// innermost open table (or past any cell or table, with `cell_bound`).
+    fn find_open(&self, name: &str, cell_bound: bool) -> Option<usize> {
+        for (k, &i) in self.open.iter().enumerate().rev() {
+            let n = self.name(i);
+            if n == name {
+                return Some(k);
+            }
+            if n == "table" || (cell_bound && is_cell(n)) {
+                return None;
+            }
+        }
+        None
+    }
+
+    fn pop_to(&mut self, k: usize) {
+        self.open.truncate(k.max(1));
+    }
+
+    fn push(&mut self, name: &str, spans: (usize, usize), void: bool) {
+        let (parent, at) = if is_table_part(name) {
+            (self.current(), None)
+        } else {
+            self.insertion_point(self.current())
+        };
+        let i = self.nodes.len();
+        self.nodes.push(Node::Element {
+            name: name.into(),
+            rowspan: spans.0,
+            colspan: spans.1,
+            kids: Vec::new(),
+            has_table: false,
+        });
+        match at {
+            Some(at) => self.kids(parent).insert(at, i),
+            None => self.kids(parent).push(i),
+        }
+        if name == "table" {
+            for &o in &self.open {
+                if let Node::Element {
+                    name, has_table, ..
+                } = &mut self.nodes[o]
+                    && &**name == "table"
+                {
+                    *has_table = true;
+                }
+            }
+        }
+        if !void && self.open.len() < MAX_DEPTH {
+            self.open.push(i);
+        }
+    }
+
+    fn start(&mut self, self_closing: bool) {
+        let name = std::mem::take(&mut self.tag);
+        let spans = std::mem::replace(&mut self.spans, (1, 1));
+        // Content in a head whose end tag is missing ends the head (as `<body>` does).
+        if !is_head_content(&name)
+            && let Some(k) = self.open.iter().rposition(|&i| self.name(i) == "head")
+        {
+            self.pop_to(k);
+        }
+        let in_table = self.find_open("table", false).is_some();
+        match name.as_str() {
+            "td" | "th" if in_table => {
+                // A new cell closes the open one; a cell outside any row gets an implied row.
+                if let Some(k) = self
+                    .find_open("td", false)
+                    .into_iter()
+                    .chain(self.find_open("th", false))
+                    .max()
+                {
+                    self.pop_to(k);
+                }
+                if let Some(k) = self.find_open("tr", false) {
+                    self.pop_to(k + 1);
+                } else {
+                    self.close_to_table();
+                    self.push("tr", (1, 1), false);
+                }
+                self.push(&name, spans, false);
+            }
+            "tr" if in_table => {
+                if let Some(k) = self.find_open("tr", false) {
+                    self.pop_to(k);
+                } else {
+                    self.close_to_table();
+                }
+                self.push("tr", (1, 1), false);
+            }
+            s if is_section(s) && in_table => {
+                // Row groups are transparent here; they only close an open row.
+                self.close_to_table();
+            }
+            "table" => {
+                // A table started directly in a table (not in a cell) ends the open one.
+                if let Some(k) = self.find_open("table", true) {
+                    self.pop_to(k);
+                }
+                self.push("table", (1, 1), false);
+            }
+            // Table parts outside a table are ignored, as browsers do.
+            s if !in_table
+                && (is_cell(s)
+                    || is_section(s)
+                    || matches!(s, "tr" | "caption" | "col" | "colgroup")) => {}
+            s => self.push(s, spans, self_closing || is_void(s)),
+        }
+    }
+
+    /// Closes everything opened inside the innermost open table.
+    fn close_to_table(&mut self) {
+        if let Some(k) = self.find_open("table", false) {
+            self.pop_to(k + 1);
+        }
+    }
+
+    fn end(&mut self, name: &str) {
+        let k = match name {
+            "table" => self.open.iter().rposition(|&i| self.name(i) == "table"),
+            "td" | "th" | "tr" => self.find_open(name, false),
+            s if is_section(s) => {
+                // The end of a row group ends its open row.
+                self.close_to_table();
+                None
+            }
+            // As browsers do: `</br>` is a line break, a `</p>` without its `<p>` an empty
+            // paragraph (both break the line).
+            "br" => {
+                self.push("br", (1, 1), true);
+                None
+            }
+            "p" if self.find_open("p", true).is_none() => {
+                self.push("p", (1, 1), true);
+                None
+            }
+            s => self.find_open(s, true),
+        };
+        if let Some(k) = k {
+            self.pop_to(k);
+        }
+    }
+
+    /// Where content goes: into `current`, or — foster parenting — before the table when
+    /// `current` is a table or a row (content stray between cells).
+    fn insertion_point(&mut self, current: usize) -> (usize, Option<usize>) {
+        if matches!(self.name(current), "table" | "tr")
+            && let Some(k) = self.find_open("table", false)
+        {
+            let table = self.open[k];
+            let parent = self.open[k.saturating_sub(1)];
+            // The open table is its parent's last child: found (and inserted before) at once.
+            let at = self.kids(parent).iter().rposition(|&c| c == table);
+            return (parent, at);
+        }
+        (current, None)
+    }
+
+    fn text(&mut self, s: &[u8]) {
+        let s = String::from_utf8_lossy(s);
+        let blank = s.trim().is_empty();
+        if !blank && self.name(self.current()) == "head" {
+            let k = self.open.len() - 1;
+            self.pop_to(k);
+        }
+        let (parent, at) = if blank {
+            (self.current(), None)
+        } else {
+            self.insertion_point(self.current())
+        };
+        let kids_len = self.kids(parent).len();
+        let before = at.unwrap_or(kids_len);
+        if before > 0 {
+            let prev = self.kids(parent)[before - 1];
+            if let Node::Text(t) = &mut self.nodes[prev] {
+                t.push_str(&s);
+                return;
+            }
+        }
+        let i = self.nodes.len();
+        self.nodes.push(Node::Text(s.into_owned()));
+        self.kids(parent).insert(before, i);
+    }
+
+    fn event(&mut self, event: &CallbackEvent<'_>) {
+        match *event {
+            CallbackEvent::OpenStartTag { name } => {
+                self.tag = String::from_utf8_lossy(name).into_owned();
+                self.spans = (1, 1);
+                self.attr = Attr::Other;
+            }
+            CallbackEvent::AttributeName { name } => {
+                self.attr = match name {
+                    b"rowspan" => Attr::Rowspan,
+                    b"colspan" => Attr::Colspan,
+                    _ => Attr::Other,
+                };
+            }
+            CallbackEvent::AttributeValue { value } => {
+                let v = std::str::from_utf8(value)
+                    .ok()
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+                    .unwrap_or(1)
+                    .clamp(1, MAX_SPAN);
+                match self.attr {
+                    Attr::Rowspan => self.spans.0 = v,
+                    Attr::Colspan => self.spans.1 = v,
+                    Attr::Other => {}
+                }
+            }
+            CallbackEvent::CloseStartTag { self_closing } => self.start(self_closing),
+            CallbackEvent::EndTag { name } => {
+                let name = String::from_utf8_lossy(name);
+                self.end(&name);
+            }
+            CallbackEvent::String { value } => self.text(value),
+            CallbackEvent::Comment { .. }
+            | CallbackEvent::Doctype { .. }
+            | CallbackEvent::Error(_) => {}
+        }
+    }
+}
+
+fn parse_tree(s: &str) -> Tree {
+    let mut tree = Tree::new();
+    let mut emitter = CallbackEmitter::new(|event: CallbackEvent<'_>, _: Span<()>| {
+        tree.event(&event);
+        None::<std::convert::Infallible>
+    });
+    emitter.naively_switch_states(true);
+    // The tokenizer reads from a `&str`: it cannot fail.
+    let _ = Tokenizer::new_with_emitter(s, emitter).finish();
+    tree
+}
+
+/// The text of a node with `<br>`, `<p>`, `<span>` joined without spaces (spec §6.2.1).
+fn node_text(tree: &Tree, i: usize, out: &mut String) {
+    let Node::Element { kids, .. } = &tree.nodes[i] else {
+        return;
+    };
+    for &k in kids {
+        match &tree.nodes[k] {
+            Node::Text(t) => out.push_str(t),
+            Node::Element { name, .. } if is_skipped(name) => {}
+            Node::Element { .. } => node_text(tree, k, out),
+        }
+    }
+}
+
+struct Walk<'t> {
+    tree: &'t Tree,
+    out: Vec<Piece>,
+    buf: String,
+    tables: u32,
+}
+
+impl Walk<'_> {
+    fn flush(&mut self) {
+        for line in self.buf.trim().lines() {
+            let line = line.trim();
+            if !line.is_empty() {
+                self.out.push(Piece::Text {
+                    text: line.to_owned(),
+                    pos: Pos::default(),
+                });
+            }
+        }
+        self.buf.clear();
+    }
+
+    fn walk(&mut self, i: usize) {
+        let tree = self.tree;
+        let Node::Element { kids, .. } = &tree.nodes[i] else {
+            return;
+        };
+        for &k in kids {
+            match &tree.nodes[k] {
+                Node::Text(t) => self.buf.push_str(t),
+                Node::Element {
+                    name, has_table, ..
+                } => {
+                    let name = &**name;
+                    if is_skipped(name) {
+                        continue;
+                    }
+                    if name == "table" && !has_table {
+                        self.flush();
+                        self.table(k);
+                        continue;
+                    }
+                    let block = is_block(name);
+                    if block {
+                        self.flush();
+                    }
+                    self.walk(k);
+                    if block && name != "table" {
+                        self.flush();
+                    }
+                }
+            }
+        }
+    }
+
+    /// The rows of a table (row groups are transparent in the tree).
+    fn rows(&self, table: usize) -> Vec<usize> {
+        let Node::Element { kids, .. } = &self.tree.nodes[table] else {
+            return Vec::new();
+        };
+        kids.iter()
+            .copied()
+            .filter(|&k| self.tree.name(k) == "tr")
+            .collect()
+    }
+
+    /// A data table: rowspan and colspan expanded into the grid (spec §6.2.1); the origin cells
+    /// are emitted row by row, as the flattened layout lists them, each with its grid position.
+    fn table(&mut self, table: usize) {
+        self.tables += 1;
+        let tree = self.tree;
+        // occupied[r] holds the grid columns of row r covered by a rowspan from above.
+        let mut occupied: Vec<Vec<bool>> = Vec::new();
+        for (r, tr) in self.rows(table).into_iter().enumerate() {
+            if occupied.len() <= r {
+                occupied.resize(r + 1, Vec::new());
+            }
+            let Node::Element { kids, .. } = &tree.nodes[tr] else {
+                continue;
+            };
+            let mut col = 0usize;
+            for &td in kids {
+                let Node::Element {
+                    name,
+                    rowspan,
+                    colspan,
+                    ..
+                } = &tree.nodes[td]
+                else {
+                    continue;
+                };
+                if !is_cell(name) {
+                    continue;
+                }
+                while occupied[r].get(col).copied().unwrap_or(false) {
+                    col += 1;
+                }
+                let (rs, cs) = (*rowspan, *colspan);
+                for rr in r..r + rs {
+                    if occupied.len() <= rr {
+                        occupied.resize(rr + 1, Vec::new());
+                    }
+                    let row = &mut occupied[rr];
+                    if row.len() < col + cs {
+                        row.resize(col + cs, false);
+                    }
+                    for slot in &mut row[col..col + cs] {
+                        *slot = true;
+                    }
+                }
+                let mut text = String::new();
+                node_text(tree, td, &mut text);
+                let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                self.out.push(Piece::Cell {
+                    text,
+                    pos: Pos {
+                        table: Some(self.tables),
+                        row: Some(r as u32 + 1),
+                        col: Some(col as u32 + 1),
+                        line: None,
+                    },
+                    glued: false,
+                });
+                col += cs;
+            }
+        }
+    }
+}
+
+/// HTML: leaf tables are data tables, outer (layout) tables are walked as content.
+pub(crate) fn html(s: &str) -> Vec<Piece> {
+    let tree = parse_tree(s);
+    let mut w = Walk {
+        tree: &tree,
+        out: Vec::new(),
+        buf: String::new(),
+        tables: 0,
+    };
+    w.walk(0);
+    w.flush();
+    w.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::input::Piece;
+    use super::html;
+
+    #[test]
+    fn html_positions_follow_the_expanded_grid() {
+        let page = r#"<div><table><tr><td rowspan="2">a</td><td colspan="2">b</td><td>e</td></tr>
+            <tr><td>c<br>1</td><td>d</td><td colspan="999999">f</td></tr></table></div>"#;
+        let cells: Vec<(String, u32, u32)> = html(page)
+            .into_iter()
+            .filter_map(|p| match p {
+                Piece::Cell { text, pos, .. } => Some((text, pos.row?, pos.col?)),
+                Piece::Text { .. } => None,
+            })
+            .collect();
+        let want = [
+            ("a", 1, 1),
+            ("b", 1, 2),
+            ("e", 1, 4),
+            ("c1", 2, 2),
+            ("d", 2, 3),
+            ("f", 2, 4),
+        ];
+        let got: Vec<(&str, u32, u32)> =
+            cells.iter().map(|(t, r, c)| (t.as_str(), *r, *c)).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn layout_tables_are_walked_and_leaf_tables_read() {
+        let page = "<table><tr><td><p>一、总体情况</p><p>正文。</p><table><tr><td>规章</td><td>0</td></tr></table></td></tr></table>";
+        let pieces = html(page);
+        assert!(
+            pieces
+                .iter()
+                .any(|p| matches!(p, Piece::Text { text, .. } if text == "一、总体情况"))
+        );
+        assert!(
+            pieces
+                .iter()
+                .any(|p| matches!(p, Piece::Cell { text, .. } if text == "规章"))
+        );
+    }
+
+    fn lines(page: &str) -> Vec<String> {
+        html(page)
+            .into_iter()
+            .map(|p| match p {
+                Piece::Text { text, .. } => text,
+                Piece::Cell { text, pos, .. } => {
+                    format!(
+                        "[{}:{},{}] {text}",
+                        pos.table.unwrap_or(0),
+                        pos.row.unwrap_or(0),
+                        pos.col.unwrap_or(0)
+                    )
+                }
+            })
+            .collect()
+    }
+
+    /// The tree-construction rules that a browser (and html5ever, checked side by side when this
+    /// reader replaced it) applies and that decide what is a cell, a row or a line.
+    #[test]
+    fn implied_tags_are_read_as_a_browser_reads_them() {
+        assert_eq!(
+            lines("<table><tr><td>a<td>b<tr><td>c</table>after"),
+            ["[1:1,1] a", "[1:1,2] b", "[1:2,1] c", "after"]
+        );
+        // Title and head are not narrative; a missing </head> ends at the first content.
+        assert_eq!(
+            lines("<html><head><title>t</title><meta charset=utf-8><div>body</div>"),
+            ["body"]
+        );
+        // Text and elements stray between cells go before the table.
+        assert_eq!(
+            lines("<table>stray<tr><div>d</div><td>a</td></tr></table>"),
+            ["stray", "d", "[1:1,1] a"]
+        );
+        // A table begun in a table (not in a cell) ends it; a row group's end ends its row.
+        assert_eq!(
+            lines("<table><tr><td>1</td></tr><table><tr><td>2</td></tbody><td>3</table>"),
+            ["[1:1,1] 1", "[2:1,1] 2", "[2:2,1] 3"]
+        );
+        // Raw text, character references, line breaks, stray end tags.
+        assert_eq!(
+            lines(
+                "<script>var a='<table><td>x';</script><style>td{}</style><p>t&nbsp;x&amp;y&#x4e00;</p>a</br>b</p>c"
+            ),
+            ["t\u{a0}x&y一", "a", "b", "c"]
+        );
+        // Table parts outside a table are ignored; an end tag does not close a cell.
+        assert_eq!(
+            lines("<td>x</td><div><table><tr><td>a</div>b</td></tr></table></div>"),
+            ["x", "[1:1,1] ab"]
+        );
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let deep = "<div>".repeat(100_000) + "x";
+        assert_eq!(lines(&deep), ["x"]);
+        let tables = "<table><tr><td>".repeat(20_000) + "x";
+        assert_eq!(lines(&tables).len(), 1);
+        // Content stray in a table, many times over, stays linear.
+        let stray = "<table>".to_owned() + &"<b>x</b>".repeat(120_000);
+        assert_eq!(lines(&stray), ["x".repeat(120_000)]);
+    }
+}
