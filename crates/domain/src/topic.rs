@@ -1,5 +1,6 @@
 //! 主题分类 (publishing.md §6.1–6.2): the default two-level taxonomy, stored as `一级\二级`.
-//! The taxonomy is data: a jurisdiction may replace it (not yet editable in the UI).
+//! The taxonomy is data: the site's administrator may replace it ([`Taxonomy`], edited at
+//! `/admin/topics`).
 
 /// `(一级, [二级…])` in the order of the spec.
 pub const TOPICS: [(&str, &[&str]); 22] = [
@@ -167,25 +168,165 @@ pub const TOPICS: [(&str, &[&str]); 22] = [
     ("其他", &[]),
 ];
 
-/// Every selectable value: each `一级` alone and each `一级\二级`.
-pub fn all() -> Vec<String> {
-    let mut out = Vec::new();
-    for (top, subs) in TOPICS {
-        out.push(top.to_owned());
-        for s in subs {
-            out.push(format!("{top}\\{s}"));
-        }
-    }
-    out
+/// A 主题分类 taxonomy: the spec's default, or the jurisdiction's own (publishing.md §6.2: "the
+/// taxonomy is data, editable per jurisdiction"). Edited as text, one 一级 per line:
+/// `一级：二级；二级；…` (a 一级 without 二级 stands alone on its line).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Taxonomy {
+    pub entries: Vec<(String, Vec<String>)>,
 }
 
-/// Whether `s` is a value of the taxonomy.
-pub fn is_valid(s: &str) -> bool {
-    match s.split_once('\\') {
-        Some((top, sub)) => TOPICS
-            .iter()
-            .any(|(t, subs)| *t == top && subs.contains(&sub)),
-        None => TOPICS.iter().any(|(t, _)| *t == s),
+/// Limits of an edited taxonomy.
+pub const MAX_TOP: usize = 100;
+pub const MAX_SUB: usize = 100;
+pub const MAX_NAME_CHARS: usize = 40;
+
+impl Default for Taxonomy {
+    fn default() -> Self {
+        Self {
+            entries: TOPICS
+                .iter()
+                .map(|(t, subs)| {
+                    (
+                        (*t).to_owned(),
+                        subs.iter().map(|s| (*s).to_owned()).collect(),
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What is wrong with an edited taxonomy, line by line (1-based).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaxonomyError {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for TaxonomyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "第 {l} 行：{}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+fn check_name(name: &str, line: usize) -> Result<(), TaxonomyError> {
+    let err = |message: String| TaxonomyError {
+        line: Some(line),
+        message,
+    };
+    if name.is_empty() {
+        return Err(err("分类名称不能为空（检查是否有多余的分号）".into()));
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(err(format!("“{name}”超过 {MAX_NAME_CHARS} 个字符")));
+    }
+    if name.contains(['\\', '/', ':', '：', ';', '；', '<', '>'])
+        || name.chars().any(char::is_control)
+    {
+        return Err(err(format!(
+            "“{name}”含有不能用于分类名称的字符（\\ / ： ； < >）"
+        )));
+    }
+    Ok(())
+}
+
+impl Taxonomy {
+    /// Reads the edited text. Blank lines are skipped; `:`/`;` are accepted for `：`/`；`.
+    pub fn parse(text: &str) -> Result<Self, TaxonomyError> {
+        let mut entries: Vec<(String, Vec<String>)> = Vec::new();
+        for (n, raw) in text.lines().enumerate() {
+            let line = n + 1;
+            let l = raw.trim();
+            if l.is_empty() {
+                continue;
+            }
+            let (top, rest) = match l.split_once(['：', ':']) {
+                Some((t, r)) => (t.trim(), Some(r)),
+                None => (l, None),
+            };
+            check_name(top, line)?;
+            if entries.iter().any(|(t, _)| t == top) {
+                return Err(TaxonomyError {
+                    line: Some(line),
+                    message: format!("一级分类“{top}”重复出现"),
+                });
+            }
+            let mut subs: Vec<String> = Vec::new();
+            let rest = rest.map_or("", |r| r.trim().trim_end_matches(['；', ';']));
+            if !rest.is_empty() {
+                for sub in rest.split(['；', ';']).map(str::trim) {
+                    check_name(sub, line)?;
+                    if subs.iter().any(|s| s == sub) {
+                        return Err(TaxonomyError {
+                            line: Some(line),
+                            message: format!("“{top}”下的二级分类“{sub}”重复出现"),
+                        });
+                    }
+                    subs.push(sub.to_owned());
+                }
+            }
+            if subs.len() > MAX_SUB {
+                return Err(TaxonomyError {
+                    line: Some(line),
+                    message: format!("每个一级分类最多 {MAX_SUB} 个二级分类"),
+                });
+            }
+            entries.push((top.to_owned(), subs));
+        }
+        if entries.is_empty() {
+            return Err(TaxonomyError {
+                line: None,
+                message: "至少需要一个一级分类".into(),
+            });
+        }
+        if entries.len() > MAX_TOP {
+            return Err(TaxonomyError {
+                line: None,
+                message: format!("最多 {MAX_TOP} 个一级分类"),
+            });
+        }
+        Ok(Self { entries })
+    }
+
+    /// The text form read by [`Taxonomy::parse`].
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for (top, subs) in &self.entries {
+            out.push_str(top);
+            if !subs.is_empty() {
+                out.push('：');
+                out.push_str(&subs.join("；"));
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Every selectable value: each `一级` alone and each `一级\二级`.
+    pub fn all(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (top, subs) in &self.entries {
+            out.push(top.clone());
+            for s in subs {
+                out.push(format!("{top}\\{s}"));
+            }
+        }
+        out
+    }
+
+    /// Whether `s` is a value of the taxonomy.
+    pub fn contains(&self, s: &str) -> bool {
+        match s.split_once('\\') {
+            Some((top, sub)) => self
+                .entries
+                .iter()
+                .any(|(t, subs)| t == top && subs.iter().any(|x| x == sub)),
+            None => self.entries.iter().any(|(t, _)| t == s),
+        }
     }
 }
 
@@ -215,11 +356,13 @@ mod tests {
 
     #[test]
     fn taxonomy() {
-        assert!(is_valid("综合政务\\政务公开"));
-        assert!(is_valid("卫生、体育\\医药管理"));
-        assert!(is_valid("其他"));
-        assert!(!is_valid("综合政务\\不存在"));
-        assert_eq!(all().iter().filter(|t| !t.contains('\\')).count(), 22);
+        let t = Taxonomy::default();
+        assert!(t.contains("综合政务\\政务公开"));
+        assert!(t.contains("卫生、体育\\医药管理"));
+        assert!(t.contains("其他"));
+        assert!(!t.contains("综合政务\\不存在"));
+        assert_eq!(t.all().iter().filter(|t| !t.contains('\\')).count(), 22);
+        assert_eq!(Taxonomy::parse(&t.to_text()), Ok(t));
         let spec = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../../shared/spec/publishing.md"
@@ -237,5 +380,32 @@ mod tests {
                 assert!(spec.contains(&row), "{row}");
             }
         }
+    }
+
+    #[test]
+    fn edited_taxonomies_are_read_or_refused_with_the_line() {
+        let t = Taxonomy::parse("综合政务: 政务公开; 信访；\n\n港澳台工作\n其他：").unwrap();
+        assert_eq!(
+            t.entries,
+            vec![
+                (
+                    "综合政务".to_owned(),
+                    vec!["政务公开".to_owned(), "信访".to_owned()]
+                ),
+                ("港澳台工作".to_owned(), vec![]),
+                ("其他".to_owned(), vec![]),
+            ]
+        );
+        assert!(t.contains("港澳台工作") && !t.contains("国防"));
+        let err = |text: &str| Taxonomy::parse(text).unwrap_err().to_string();
+        assert_eq!(err(""), "至少需要一个一级分类");
+        assert_eq!(
+            err("甲\n乙：丙；丙"),
+            "第 2 行：“乙”下的二级分类“丙”重复出现"
+        );
+        assert_eq!(err("甲\n甲：乙"), "第 2 行：一级分类“甲”重复出现");
+        assert!(err("甲：乙；；丙").starts_with("第 1 行：分类名称不能为空"));
+        assert!(err("甲\\乙").contains("不能用于分类名称"));
+        assert!(err(&"长".repeat(41)).contains("超过 40 个字符"));
     }
 }

@@ -378,30 +378,31 @@ impl SearchIndex {
         let query = BooleanQuery::new(must);
         let searcher = self.reader.searcher();
         let limit = q.limit.clamp(1, 100);
-        let total = searcher.search(&query, &Count)?;
-        let addrs: Vec<tantivy::DocAddress> = if q.sort == Sort::Newest || tokens.is_empty() {
-            searcher
-                .search(
+        // One pass over the matches gives both the total and the page.
+        let (total, addrs): (usize, Vec<tantivy::DocAddress>) =
+            if q.sort == Sort::Newest || tokens.is_empty() {
+                let (n, top) = searcher.search(
                     &query,
-                    &TopDocs::with_limit(limit)
-                        .and_offset(q.offset)
-                        .order_by_fast_field::<i64>("published_at", Order::Desc),
-                )?
-                .into_iter()
-                .map(|(_, a)| a)
-                .collect()
-        } else {
-            searcher
-                .search(
+                    &(
+                        Count,
+                        TopDocs::with_limit(limit)
+                            .and_offset(q.offset)
+                            .order_by_fast_field::<i64>("published_at", Order::Desc),
+                    ),
+                )?;
+                (n, top.into_iter().map(|(_, a)| a).collect())
+            } else {
+                let (n, top) = searcher.search(
                     &query,
-                    &TopDocs::with_limit(limit)
-                        .and_offset(q.offset)
-                        .order_by_score(),
-                )?
-                .into_iter()
-                .map(|(_, a)| a)
-                .collect()
-        };
+                    &(
+                        Count,
+                        TopDocs::with_limit(limit)
+                            .and_offset(q.offset)
+                            .order_by_score(),
+                    ),
+                )?;
+                (n, top.into_iter().map(|(_, a)| a).collect())
+            };
         let mut body_gen = SnippetGenerator::create(&searcher, &query, f.body)?;
         body_gen.set_max_num_chars(160);
         let title_gen = SnippetGenerator::create(&searcher, &query, f.title)?;

@@ -1,5 +1,6 @@
 //! Agencies in a hierarchy and their divisions.
 
+use gongkai_domain::topic::Taxonomy;
 use gongkai_domain::{Action, AgencyId, AgencyLevel, DivisionId, Relation, permits};
 use gongkai_store::{Agency, AgencyKind, Division};
 use serde::Serialize;
@@ -279,7 +280,9 @@ impl Service {
     /// Sets the 网站标识码: 10 characters — a 6-digit 行政区划代码 and a 4-digit serial
     /// (`1304000009`), or `bm` and 8 digits for State Council departments. Empty clears it.
     /// Only the administrator of the top-level agency (the site's 主办单位).
-    pub async fn set_site_id_code(&self, actor: &Actor, code: &str) -> Result<()> {
+    /// Site-wide settings (网站标识码, 主题分类) belong to the administrator of the top-level
+    /// agency, the site's 主办单位.
+    async fn authorize_site_admin(&self, actor: &Actor, what: &str) -> Result<()> {
         if let Actor::User(u) = actor {
             self.authorize(actor, Action::ManageAgencies, u.agency_id)
                 .await?;
@@ -289,11 +292,16 @@ impl Service {
                 .await?
                 .is_some_and(|a| a.parent_id.is_none());
             if !root {
-                return Err(ServiceError::Refused(
-                    "网站标识码由本平台顶级机关（网站主办单位）的系统管理员设置".into(),
-                ));
+                return Err(ServiceError::Refused(format!(
+                    "{what}由本平台顶级机关（网站主办单位）的系统管理员设置"
+                )));
             }
         }
+        Ok(())
+    }
+
+    pub async fn set_site_id_code(&self, actor: &Actor, code: &str) -> Result<()> {
+        self.authorize_site_admin(actor, "网站标识码").await?;
         let code = code.trim();
         let ok = code.is_empty()
             || (code.len() == 10 && code.bytes().all(|b| b.is_ascii_digit()))
@@ -320,4 +328,89 @@ impl Service {
         tx.commit().await?;
         Ok(())
     }
+
+    /// The site's 主题分类 (publishing.md §6.2): the administrator's, else the spec's default.
+    pub async fn topic_taxonomy(&self) -> Result<Taxonomy> {
+        Ok(self
+            .store
+            .setting(TAXONOMY_SETTING)
+            .await?
+            .and_then(|t| Taxonomy::parse(&t).ok())
+            .unwrap_or_default())
+    }
+
+    /// The 主题分类 settings page: the taxonomy as text, whether it is the site's own, and the
+    /// values items still use that it no longer has (top-level administrator).
+    pub async fn topic_settings(&self, actor: &Actor) -> Result<TopicSettings> {
+        self.authorize_site_admin(actor, "主题分类").await?;
+        let taxonomy = self.topic_taxonomy().await?;
+        Ok(TopicSettings {
+            text: taxonomy.to_text(),
+            custom: self.store.setting(TAXONOMY_SETTING).await?.is_some(),
+            values: taxonomy.all().len(),
+            orphans: self.orphan_topics(&taxonomy).await?,
+        })
+    }
+
+    /// Replaces the site's 主题分类 (`None`: back to the spec's default). Items keep their
+    /// values; returns the 主题分类 still used by items that the new taxonomy no longer has,
+    /// with their counts.
+    pub async fn set_topic_taxonomy(
+        &self,
+        actor: &Actor,
+        text: Option<&str>,
+    ) -> Result<Vec<(String, i64)>> {
+        self.authorize_site_admin(actor, "主题分类").await?;
+        let taxonomy = match text {
+            Some(t) => {
+                Taxonomy::parse(t).map_err(|e| ServiceError::field("taxonomy", e.to_string()))?
+            }
+            None => Taxonomy::default(),
+        };
+        let mut tx = self.store.begin().await?;
+        if text.is_some() {
+            tx.set_setting(TAXONOMY_SETTING, &taxonomy.to_text())
+                .await?;
+        } else {
+            tx.delete_setting(TAXONOMY_SETTING).await?;
+        }
+        self.audit(
+            &mut tx,
+            actor,
+            None,
+            "site.topics",
+            ("site", "topics".into()),
+            serde_json::json!({
+                "default": text.is_none(),
+                "top_level": taxonomy.entries.len(),
+                "values": taxonomy.all().len(),
+            }),
+        )
+        .await?;
+        tx.commit().await?;
+        self.orphan_topics(&taxonomy).await
+    }
+
+    /// 主题分类 used by items but absent from `taxonomy`, with their item counts.
+    pub async fn orphan_topics(&self, taxonomy: &Taxonomy) -> Result<Vec<(String, i64)>> {
+        Ok(self
+            .store
+            .topic_counts()
+            .await?
+            .into_iter()
+            .filter(|(t, _)| !t.is_empty() && !taxonomy.contains(t))
+            .collect())
+    }
+}
+
+const TAXONOMY_SETTING: &str = "site.topics";
+
+/// See [`Service::topic_settings`].
+#[derive(Clone, Debug, Serialize)]
+pub struct TopicSettings {
+    pub text: String,
+    pub custom: bool,
+    /// Selectable values (一级 and 一级\二级).
+    pub values: usize,
+    pub orphans: Vec<(String, i64)>,
 }

@@ -1397,7 +1397,7 @@ impl Service {
                     generated_on: item.content.generated_on.clone(),
                     ..form
                 };
-                let content = self.validate_item(agency, &form).await?;
+                let content = self.validate_item(agency, &form, None).await?;
                 self.save_content(actor, &item, content, "item.update", "edit_reset", "")
                     .await?;
                 id

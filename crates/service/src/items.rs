@@ -194,10 +194,13 @@ impl Service {
     }
 
     /// Validates a form into content for `agency`.
+    /// `kept_topic`: the item's current 主题分类, accepted even when the taxonomy has since
+    /// dropped it (an edit does not force a reclassification).
     pub(crate) async fn validate_item(
         &self,
         agency: AgencyId,
         f: &ItemForm,
+        kept_topic: Option<&str>,
     ) -> Result<ItemContent> {
         let mut errs: Vec<FieldError> = Vec::new();
         let columns = self.store.columns(agency).await?;
@@ -284,7 +287,7 @@ impl Service {
             });
         }
         let topic = f.topic.trim().to_owned();
-        if !topic::is_valid(&topic) {
+        if !(self.topic_taxonomy().await?.contains(&topic) || kept_topic == Some(topic.as_str())) {
             errs.push(FieldError {
                 field: "topic",
                 message: "请选择主题分类".into(),
@@ -493,7 +496,7 @@ impl Service {
     pub async fn create_item(&self, actor: &Actor, agency: AgencyId, f: &ItemForm) -> Result<Item> {
         self.agency_or_404(agency).await?;
         self.authorize(actor, Action::DraftItems, agency).await?;
-        let content = self.validate_item(agency, f).await?;
+        let content = self.validate_item(agency, f, None).await?;
         let due = self.publish_due(&content.generated_on).await?;
         let (drafter, division) = match actor {
             Actor::User(u) => (u.id, u.division_id),
@@ -564,7 +567,9 @@ impl Service {
             ));
         }
         self.refuse_if_annual_report(id).await?;
-        let content = self.validate_item(item.agency_id, f).await?;
+        let content = self
+            .validate_item(item.agency_id, f, Some(&item.content.topic))
+            .await?;
         self.save_content(actor, &item, content, "item.update", "edit_reset", "")
             .await
     }

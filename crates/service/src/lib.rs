@@ -32,7 +32,7 @@ use gongkai_store::{Agency, Store, StoreError, Tx, User};
 use serde::Serialize;
 
 pub use accounts::{LoginError, NewUser, SessionInfo, SetupForm, UserUpdate};
-pub use agencies::AgencyNode;
+pub use agencies::{AgencyNode, TopicSettings};
 pub use annual::{
     CellChange, CellSources, CompiledReport, FigureField, Narrative, PublicReport, ReportStatus,
     ReportVersion, Restatement, SourceLine, SupervisedAgency, Supervision, format_for_year,

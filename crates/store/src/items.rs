@@ -162,6 +162,17 @@ impl Store {
         row.as_ref().map(item).transpose()
     }
 
+    /// Every 主题分类 in use, with its number of items (withdrawn ones included).
+    pub async fn topic_counts(&self) -> Result<Vec<(String, i64)>> {
+        let rows =
+            sqlx::query("SELECT topic, COUNT(*) AS n FROM items GROUP BY topic ORDER BY topic")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("topic")?, r.try_get("n")?)))
+            .collect()
+    }
+
     /// Items first published in `[from_ms, to_ms)`, counted per column, Art. 20/21 item and
     /// Beijing day (days since 1970-01-01), plus the year's `(changes, withdrawals)`: the year's
     /// figures without reading any item row into memory.

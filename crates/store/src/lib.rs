@@ -312,6 +312,14 @@ impl Tx {
         .await?;
         Ok(())
     }
+
+    pub async fn delete_setting(&mut self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM settings WHERE key = $1")
+            .bind(key)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
 }
 
 fn opt_i64(row: &AnyRow, col: &str) -> Result<Option<i64>> {

@@ -1691,3 +1691,91 @@ pub(crate) async fn site_id_code(
         Err(e) => service_error(&e),
     }
 }
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct TopicsForm {
+    taxonomy: String,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct TopicsQuery {
+    done: Option<String>,
+}
+
+async fn topics_view(
+    state: &AppState,
+    s: &Session,
+    staff: &Staff,
+    status: StatusCode,
+    entered: Option<&str>,
+    errors: Value,
+    done: Option<String>,
+) -> Response {
+    let settings = match state.service.topic_settings(&staff.actor()).await {
+        Ok(t) => t,
+        Err(e) => return service_error(&e),
+    };
+    let base = staff_base(state, s, staff).await;
+    page(
+        status,
+        "admin/topics.html",
+        context! {
+            settings => ser(&settings), text => entered.unwrap_or(&settings.text), errors, done, ..base
+        },
+    )
+}
+
+/// The site's 主题分类 (top-level administrator): edit as text, or go back to the default.
+pub(crate) async fn topics(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Query(q): Query<TopicsQuery>,
+) -> Response {
+    topics_view(
+        &state,
+        &s,
+        &staff,
+        StatusCode::OK,
+        None,
+        no_errors(),
+        q.done,
+    )
+    .await
+}
+
+pub(crate) async fn topics_save(
+    State(state): State<AppState>,
+    s: Session,
+    staff: Staff,
+    Form(f): Form<TopicsForm>,
+) -> Response {
+    match state
+        .service
+        .set_topic_taxonomy(&staff.actor(), Some(&f.taxonomy))
+        .await
+    {
+        Ok(_) => Redirect::to("/admin/topics?done=saved").into_response(),
+        Err(e @ ServiceError::Invalid(_)) => {
+            topics_view(
+                &state,
+                &s,
+                &staff,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&f.taxonomy),
+                ser(field_errors(&e)),
+                None,
+            )
+            .await
+        }
+        Err(e) => service_error(&e),
+    }
+}
+
+pub(crate) async fn topics_default(State(state): State<AppState>, staff: Staff) -> Response {
+    match state.service.set_topic_taxonomy(&staff.actor(), None).await {
+        Ok(_) => Redirect::to("/admin/topics?done=default").into_response(),
+        Err(e) => service_error(&e),
+    }
+}

@@ -30,7 +30,8 @@ pub(crate) struct ListQuery {
 }
 
 /// Choices shared by the form: columns (that take items), topics, genres, Art. 20 items.
-async fn form_choices(state: &AppState, agency: AgencyId) -> Value {
+/// `kept_topic`: the edited item's 主题分类, offered even when the taxonomy has since dropped it.
+async fn form_choices(state: &AppState, agency: AgencyId, kept_topic: Option<&str>) -> Value {
     let cols = state
         .service
         .store()
@@ -60,9 +61,18 @@ async fn form_choices(state: &AppState, agency: AgencyId) -> Value {
         .iter()
         .map(|l| (l.id(), format!("{}{}", l.number(), l.text())))
         .collect();
+    let mut topics = state
+        .service
+        .topic_taxonomy()
+        .await
+        .unwrap_or_default()
+        .all();
+    if let Some(t) = kept_topic.filter(|t| !t.is_empty() && !topics.iter().any(|x| x == t)) {
+        topics.push(t.to_owned());
+    }
     context! {
         columns => tree,
-        topics => ser(gongkai_domain::topic::all()),
+        topics => ser(topics),
         genres => ser(gongkai_domain::topic::GENRES),
         law_items => ser(law),
     }
@@ -164,7 +174,7 @@ async fn form_page(
     status: StatusCode,
     errors: Value,
 ) -> Response {
-    let choices = form_choices(state, agency).await;
+    let choices = form_choices(state, agency, item.map(|i| i.content.topic.as_str())).await;
     let base = staff_base(state, s, staff).await;
     page(
         status,

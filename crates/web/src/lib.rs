@@ -183,6 +183,8 @@ pub fn router(state: AppState) -> Router {
             get(admin::calendar_page).post(admin::calendar_import),
         )
         .route("/site/id-code", post(admin::site_id_code))
+        .route("/topics", get(admin::topics).post(admin::topics_save))
+        .route("/topics/default", post(admin::topics_default))
         .route("/annual-reports", get(reports::overview))
         .route("/annual-reports/figures", post(reports::save_figures))
         .route("/annual-reports/narrative", post(reports::save_narrative))

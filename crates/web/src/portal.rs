@@ -448,13 +448,19 @@ pub(crate) async fn search(
         }
     }
     let query = serde_urlencoded::to_string(&keep).unwrap_or_default();
+    let topics = state
+        .service
+        .topic_taxonomy()
+        .await
+        .unwrap_or_default()
+        .all();
     let base = base(&state, &s, None).await;
     page(
         StatusCode::OK,
         "portal/search.html",
         context! {
             form => ser(&f), results => ser(results), error, searched, page_no, pages, query,
-            columns => ser(columns), topics => ser(gongkai_domain::topic::all()), publishers => ser(publishers), ..base
+            columns => ser(columns), topics => ser(topics), publishers => ser(publishers), ..base
         },
     )
 }

@@ -1458,3 +1458,76 @@ async fn the_site_identification_code_is_set_and_shown() {
         .await;
     assert_ne!(r.status, StatusCode::SEE_OTHER);
 }
+
+/// The 主题分类 page (publishing.md §6.2): the top-level administrator edits the taxonomy as
+/// text; a bad line is named and the text kept; the item form and the portal search offer the
+/// new values; another agency's administrator may not.
+#[tokio::test]
+async fn the_topic_taxonomy_is_edited_on_its_page() {
+    let app = TestApp::new().await;
+    app.user("boss", app.agencies.city, &[Role::Admin]).await;
+    app.user("sub.admin", app.agencies.ems, &[Role::Admin])
+        .await;
+    let mut c = app.login("boss").await;
+    let agency = c
+        .get(&format!("/admin/agencies/{}", app.agencies.city))
+        .await;
+    assert!(agency.body.contains("href=\"/admin/topics\""));
+    let page = c.get("/admin/topics").await;
+    page.expect(StatusCode::OK);
+    assert!(page.text().contains("当前使用<strong>默认分类</strong>"));
+    assert!(page.body.contains("综合政务：政务公开；"));
+    let bad = c
+        .post(
+            "/admin/topics",
+            &[("taxonomy", "应急管理：安全生产；；防汛")],
+        )
+        .await;
+    bad.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().contains("第 1 行：分类名称不能为空"));
+    assert!(
+        bad.body.contains("应急管理：安全生产；；防汛"),
+        "the entered text is kept"
+    );
+    let ok = c
+        .post(
+            "/admin/topics",
+            &[("taxonomy", "应急管理：安全生产；防汛抗旱\n其他")],
+        )
+        .await;
+    assert_eq!(
+        ok.location(),
+        Some("/admin/topics?done=saved"),
+        "{}",
+        ok.body
+    );
+    let page = c.get("/admin/topics?done=saved").await;
+    assert!(page.text().contains("主题分类已保存"));
+    assert!(
+        page.text()
+            .contains("当前使用<strong>本站自定义</strong>的分类，共 4 个可选值")
+    );
+    let search = app.client().get("/search").await;
+    assert!(search.body.contains("<option value=\"应急管理\\防汛抗旱\""));
+    assert!(!search.body.contains("<option value=\"综合政务\""));
+    let reset = c.post("/admin/topics/default", &[]).await;
+    assert_eq!(reset.location(), Some("/admin/topics?done=default"));
+    assert!(
+        app.client()
+            .get("/search")
+            .await
+            .body
+            .contains("<option value=\"综合政务\"")
+    );
+
+    let mut sub = app.login("sub.admin").await;
+    let refused = sub.get("/admin/topics").await;
+    refused.expect(StatusCode::BAD_REQUEST);
+    assert!(
+        refused
+            .text()
+            .contains("主题分类由本平台顶级机关（网站主办单位）的系统管理员设置")
+    );
+    let r = sub.post("/admin/topics", &[("taxonomy", "其他")]).await;
+    assert_ne!(r.status, StatusCode::SEE_OTHER);
+}
