@@ -1383,7 +1383,7 @@ impl Service {
             body,
             publisher: a.name.clone(),
             generated_on: today.format("%Y-%m-%d").to_string(),
-            topic: "综合政务\\政务公开".into(),
+            topic: self.report_topic().await?,
             genre: "报告".into(),
             keywords: "政府信息公开 年度报告".into(),
             attribute: "active".into(),
@@ -1392,12 +1392,15 @@ impl Service {
         let item_id = match row.item_id {
             Some(id) => {
                 let item = self.item(actor, id).await?;
-                // A restatement keeps the report's first 成文日期.
+                // A restatement keeps the report's first 成文日期 and its 主题分类.
                 let form = ItemForm {
                     generated_on: item.content.generated_on.clone(),
+                    topic: item.content.topic.clone(),
                     ..form
                 };
-                let content = self.validate_item(agency, &form, None).await?;
+                let content = self
+                    .validate_item(agency, &form, Some(&item.content.topic))
+                    .await?;
                 self.save_content(actor, &item, content, "item.update", "edit_reset", "")
                     .await?;
                 id
@@ -2279,5 +2282,19 @@ impl Service {
             }
         }
         Ok(out)
+    }
+}
+
+impl Service {
+    /// The 主题分类 of a report's item: 综合政务\\政务公开 when the site's taxonomy has it, else
+    /// its nearest value there (the taxonomy is the administrator's to change).
+    async fn report_topic(&self) -> Result<String> {
+        let taxonomy = self.topic_taxonomy().await?;
+        Ok(["综合政务\\政务公开", "综合政务", "其他"]
+            .into_iter()
+            .find(|t| taxonomy.contains(t))
+            .map(str::to_owned)
+            .or_else(|| taxonomy.entries.first().map(|(t, _)| t.clone()))
+            .unwrap_or_default())
     }
 }
