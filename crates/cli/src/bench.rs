@@ -5,10 +5,10 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use gongkai_domain::{Role, SystemClock};
+use gongkai_domain::{AgencyId, Role, SystemClock};
 use gongkai_service::search_index::{SearchDoc, SearchIndex};
-use gongkai_service::store::ItemContent;
 use gongkai_service::store::testing::{BulkItem, bulk_published_items};
+use gongkai_service::store::{ItemContent, User};
 use gongkai_service::{Actor, NewUser, PublicItem, Service, ServiceConfig};
 
 use crate::platform::DataArgs;
@@ -68,6 +68,23 @@ impl Rng {
     }
 }
 
+/// The drafter the generated items are credited to.
+async fn drafter(svc: &Service, agency: AgencyId) -> Result<User, String> {
+    svc.create_user(
+        &Actor::System,
+        &NewUser {
+            username: "bench".into(),
+            display_name: "基准".into(),
+            agency_id: agency.0,
+            division_id: None,
+            roles: vec![Role::Drafter.id().into()],
+        },
+    )
+    .await
+    .map(|(u, _)| u)
+    .map_err(|e| e.to_string())
+}
+
 pub fn seed(data: &DataArgs, items: usize) -> ExitCode {
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -113,19 +130,7 @@ async fn seed_async(data: &DataArgs, n: usize) -> Result<(), String> {
         .create_column(&sys, agency.id, None, "新闻动态", "news", None)
         .await
         .map_err(msg)?;
-    let (user, _) = svc
-        .create_user(
-            &sys,
-            &NewUser {
-                username: "bench".into(),
-                display_name: "基准".into(),
-                agency_id: agency.id.0,
-                division_id: None,
-                roles: vec![Role::Drafter.id().into()],
-            },
-        )
-        .await
-        .map_err(msg)?;
+    let user = drafter(&svc, agency.id).await?;
     let (index, _) =
         SearchIndex::open(&data.data.join("search-index")).map_err(|e| e.to_string())?;
     index.rebuild(&[]).map_err(|e| e.to_string())?;
@@ -305,19 +310,7 @@ async fn report_async(
         .create_column(&sys, big.id, None, "政策文件", "policy", None)
         .await
         .map_err(msg)?;
-    let (user, _) = svc
-        .create_user(
-            &sys,
-            &NewUser {
-                username: "bench".into(),
-                display_name: "基准".into(),
-                agency_id: big.id.0,
-                division_id: None,
-                roles: vec![Role::Drafter.id().into()],
-            },
-        )
-        .await
-        .map_err(msg)?;
+    let user = drafter(&svc, big.id).await?;
 
     // Applications: spread over 2024–2025, every type and outcome, some open at year end.
     let types = gongkai_domain::application::ApplicantType::ALL;

@@ -471,11 +471,7 @@ async fn demo_items(svc: &Service) -> Result<(), String> {
         updated_at: 0,
     }).await.map_err(msg)?;
     // Work in progress: one item waiting for the division head, one draft with personal data.
-    clock.set(
-        Utc.with_ymd_and_hms(2026, 11, 20, 2, 0, 0)
-            .single()
-            .ok_or("date")?,
-    );
+    clock.set(morning(2026, 11, 20)?);
     let notice = columns
         .iter()
         .find(|c| c.name == "公示公告")
@@ -833,11 +829,7 @@ async fn demo_applications(svc: &Service) -> Result<(), String> {
     let head = Actor::User(user("gkb.fzr").await?);
     let handler = user("jingban").await?;
     let drafter = Actor::User(handler.clone());
-    let clock = Arc::new(FixedClock::new(
-        Utc.with_ymd_and_hms(2025, 12, 22, 2, 0, 0)
-            .single()
-            .ok_or("date")?,
-    ));
+    let clock = Arc::new(FixedClock::new(morning(2025, 12, 22)?));
     let demo = Service::new(store.clone(), clock.clone(), ServiceConfig::default());
     let day = |y: i32, m: u32, d: u32| -> Result<chrono::NaiveDate, String> {
         chrono::NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| "demo date".to_owned())
@@ -1266,11 +1258,7 @@ async fn demo_report_2020(svc: &Service) -> Result<(), String> {
             .ok_or_else(|| format!("demo user {name}"))
     };
     let office = user("gongkaiban").await?;
-    let clock = Arc::new(FixedClock::new(
-        Utc.with_ymd_and_hms(2020, 11, 2, 2, 0, 0)
-            .single()
-            .ok_or("date")?,
-    ));
+    let clock = Arc::new(FixedClock::new(morning(2020, 11, 2)?));
     let demo = Service::new(store.clone(), clock.clone(), ServiceConfig::default());
     // The lawsuit after reconsideration (复议后起诉), decided for the bureau in 2020.
     let f = gongkai_service::ProceedingForm {
@@ -1288,20 +1276,12 @@ async fn demo_report_2020(svc: &Service) -> Result<(), String> {
         raw_result: "驳回诉讼请求".into(),
         ..gongkai_service::ProceedingForm::default()
     };
-    clock.set(
-        Utc.with_ymd_and_hms(2020, 12, 1, 2, 0, 0)
-            .single()
-            .ok_or("date")?,
-    );
+    clock.set(morning(2020, 12, 1)?);
     demo.save_proceeding(&office, ems.id, None, &f)
         .await
         .map_err(msg)?;
     // Table 2 of the 2019 format: the figures from the enforcement and procurement systems.
-    clock.set(
-        Utc.with_ymd_and_hms(2021, 1, 6, 2, 0, 0)
-            .single()
-            .ok_or("date")?,
-    );
+    clock.set(morning(2021, 1, 6)?);
     let cell = |row: &str, col: &str| format!("/tables/active_disclosure/{row}/{col}");
     let mut entries: Vec<(String, String, String, String)> = Vec::new();
     for (row, cols, source) in [
@@ -1368,28 +1348,16 @@ async fn demo_report_2020(svc: &Service) -> Result<(), String> {
         .submit_annual_report(&office, ems.id, 2020)
         .await
         .map_err(msg)?;
-    clock.set(
-        Utc.with_ymd_and_hms(2021, 1, 8, 2, 0, 0)
-            .single()
-            .ok_or("date")?,
-    );
+    clock.set(morning(2021, 1, 8)?);
     // The report is drafted in the 办公室: its head signs the first step.
     demo.decide_item(&user("gkb.fzr").await?, item, true, "同意", "")
         .await
         .map_err(msg)?;
-    clock.set(
-        Utc.with_ymd_and_hms(2021, 1, 12, 2, 0, 0)
-            .single()
-            .ok_or("date")?,
-    );
+    clock.set(morning(2021, 1, 12)?);
     demo.decide_item(&user("fenguan").await?, item, true, "同意公开", "")
         .await
         .map_err(msg)?;
-    clock.set(
-        Utc.with_ymd_and_hms(2021, 1, 15, 2, 0, 0)
-            .single()
-            .ok_or("date")?,
-    );
+    clock.set(morning(2021, 1, 15)?);
     demo.publish_item(&office, item, None).await.map_err(msg)?;
     // The published seed page, imported as the bureau's published copy.
     demo.import_annual_report(
@@ -1403,4 +1371,11 @@ async fn demo_report_2020(svc: &Service) -> Result<(), String> {
     .await
     .map_err(msg)?;
     Ok(())
+}
+
+/// 10:00 Beijing time (02:00 UTC) of a demo day.
+fn morning(y: i32, m: u32, d: u32) -> Result<chrono::DateTime<Utc>, String> {
+    Utc.with_ymd_and_hms(y, m, d, 2, 0, 0)
+        .single()
+        .ok_or_else(|| format!("demo date {y}-{m}-{d}"))
 }
