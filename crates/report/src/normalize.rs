@@ -14,16 +14,20 @@ const TRAD_SIMP: &str = "開开處处數数請请總总計计規规範范許许�
 繳缴認认這这進进問问題题係系個个";
 
 fn simplify(c: char) -> char {
-    static MAP: std::sync::OnceLock<std::collections::HashMap<char, char>> =
-        std::sync::OnceLock::new();
+    // Sorted pairs, searched by binary search: called for every character of every label.
+    static MAP: std::sync::OnceLock<Vec<(char, char)>> = std::sync::OnceLock::new();
     if c.is_ascii() {
         return c;
     }
     let map = MAP.get_or_init(|| {
         let chars: Vec<char> = TRAD_SIMP.chars().collect();
-        chars.chunks(2).map(|p| (p[0], p[1])).collect()
+        let mut pairs: Vec<(char, char)> = chars.chunks(2).map(|p| (p[0], p[1])).collect();
+        pairs.sort_unstable();
+        pairs.dedup_by_key(|p| p.0);
+        pairs
     });
-    map.get(&c).copied().unwrap_or(c)
+    map.binary_search_by_key(&c, |p| p.0)
+        .map_or(c, |i| map[i].1)
 }
 
 fn is_invisible(c: char) -> bool {
@@ -113,20 +117,34 @@ pub fn nfkc(s: &str) -> String {
 
 /// The matching key of a label (spec §6.4 step 1, plus removal of mirror-site pinyin).
 pub fn key(label: &str) -> String {
-    let s: String = nfkc(&strip_pinyin(label))
-        .chars()
-        .filter(|c| !is_invisible(*c))
-        .map(simplify)
-        .filter(|c| !is_quote(*c))
-        .map(|c| if c == '、' { ',' } else { c })
-        .collect();
-    normalize_ordinal(&s)
+    let stripped = if label.contains(['(', '（']) {
+        std::borrow::Cow::Owned(strip_pinyin(label))
+    } else {
+        std::borrow::Cow::Borrowed(label)
+    };
+    let n = nfkc(&stripped);
+    let mut s = String::with_capacity(n.len());
+    for c in n.chars() {
+        if is_invisible(c) {
+            continue;
+        }
+        match simplify(c) {
+            q if is_quote(q) => {}
+            '、' => s.push(','),
+            c => s.push(c),
+        }
+    }
+    normalize_ordinal(s)
 }
 
 const CN_DIGITS: &str = "一二三四五六七八九十";
 
 /// Step 1.6: `1.` `1、` `1,` `(1)` → `1.`; `一、` `一.` `一,` → `一,`; `(一)` stays.
-fn normalize_ordinal(s: &str) -> String {
+fn normalize_ordinal(s: String) -> String {
+    let first = s.chars().next().unwrap_or(' ');
+    if !(first.is_ascii_digit() || first == '(' || CN_DIGITS.contains(first)) {
+        return s;
+    }
     let chars: Vec<char> = s.chars().collect();
     let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
     if digits > 0 && matches!(chars.get(digits), Some('.' | ',')) {
@@ -151,7 +169,7 @@ fn normalize_ordinal(s: &str) -> String {
         out.extend(&chars[cn + 1..]);
         return out;
     }
-    s.to_owned()
+    s
 }
 
 /// Text with whitespace removed and digits made ASCII (for keyword rules S7–S9, N1).

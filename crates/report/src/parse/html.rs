@@ -8,8 +8,9 @@
 //! A full HTML5 tree builder (html5ever) did the same at about twice the cost per report, most of
 //! it in its tokenizer; the issue's target is ≥ 1,000 reports per second on one core.
 
-use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
-use html5gum::{Span, Tokenizer};
+use std::borrow::Cow;
+
+use html5gum::{Emitter, State, Tokenizer, naive_next_state};
 
 use super::input::{Piece, Pos};
 
@@ -22,7 +23,7 @@ const MAX_SPAN: usize = 64;
 #[derive(Debug)]
 enum Node {
     Element {
-        name: Box<str>,
+        name: Cow<'static, str>,
         rowspan: usize,
         colspan: usize,
         kids: Vec<usize>,
@@ -30,6 +31,60 @@ enum Node {
         has_table: bool,
     },
     Text(String),
+}
+
+/// Tag names as static strings where they are known (no allocation per tag).
+fn intern(name: &[u8]) -> Cow<'static, str> {
+    const KNOWN: [&str; 44] = [
+        "table",
+        "tr",
+        "td",
+        "th",
+        "tbody",
+        "thead",
+        "tfoot",
+        "caption",
+        "col",
+        "colgroup",
+        "p",
+        "div",
+        "span",
+        "br",
+        "b",
+        "strong",
+        "font",
+        "i",
+        "u",
+        "a",
+        "img",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "center",
+        "blockquote",
+        "script",
+        "style",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "html",
+        "body",
+    ];
+    match KNOWN.iter().find(|k| k.as_bytes() == name) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(String::from_utf8_lossy(name).into_owned()),
+    }
 }
 
 fn is_void(name: &str) -> bool {
@@ -127,33 +182,19 @@ struct Tree {
     nodes: Vec<Node>,
     /// Open elements, the document first.
     open: Vec<usize>,
-    /// The start tag being read: name, rowspan, colspan, the attribute being read.
-    tag: String,
-    spans: (usize, usize),
-    attr: Attr,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Attr {
-    Other,
-    Rowspan,
-    Colspan,
 }
 
 impl Tree {
     fn new() -> Self {
         Self {
             nodes: vec![Node::Element {
-                name: "#document".into(),
+                name: Cow::Borrowed("#document"),
                 rowspan: 1,
                 colspan: 1,
                 kids: Vec::new(),
                 has_table: false,
             }],
             open: vec![0],
-            tag: String::new(),
-            spans: (1, 1),
-            attr: Attr::Other,
         }
     }
 
@@ -202,7 +243,7 @@ impl Tree {
         };
         let i = self.nodes.len();
         self.nodes.push(Node::Element {
-            name: name.into(),
+            name: intern(name.as_bytes()),
             rowspan: spans.0,
             colspan: spans.1,
             kids: Vec::new(),
@@ -228,17 +269,15 @@ impl Tree {
         }
     }
 
-    fn start(&mut self, self_closing: bool) {
-        let name = std::mem::take(&mut self.tag);
-        let spans = std::mem::replace(&mut self.spans, (1, 1));
+    fn start(&mut self, name: &str, spans: (usize, usize), self_closing: bool) {
         // Content in a head whose end tag is missing ends the head (as `<body>` does).
-        if !is_head_content(&name)
+        if !is_head_content(name)
             && let Some(k) = self.open.iter().rposition(|&i| self.name(i) == "head")
         {
             self.pop_to(k);
         }
         let in_table = self.find_open("table", false).is_some();
-        match name.as_str() {
+        match name {
             "td" | "th" if in_table => {
                 // A new cell closes the open one; a cell outside any row gets an implied row.
                 if let Some(k) = self
@@ -255,7 +294,7 @@ impl Tree {
                     self.close_to_table();
                     self.push("tr", (1, 1), false);
                 }
-                self.push(&name, spans, false);
+                self.push(name, spans, false);
             }
             "tr" if in_table => {
                 if let Some(k) = self.find_open("tr", false) {
@@ -336,6 +375,10 @@ impl Tree {
     fn text(&mut self, s: &[u8]) {
         let s = String::from_utf8_lossy(s);
         let blank = s.trim().is_empty();
+        if blank && matches!(self.name(self.current()), "table" | "tr") {
+            // Layout whitespace between rows and cells: never read.
+            return;
+        }
         if !blank && self.name(self.current()) == "head" {
             let k = self.open.len() - 1;
             self.pop_to(k);
@@ -358,55 +401,165 @@ impl Tree {
         self.nodes.push(Node::Text(s.into_owned()));
         self.kids(parent).insert(before, i);
     }
+}
 
-    fn event(&mut self, event: &CallbackEvent<'_>) {
-        match *event {
-            CallbackEvent::OpenStartTag { name } => {
-                self.tag = String::from_utf8_lossy(name).into_owned();
-                self.spans = (1, 1);
-                self.attr = Attr::Other;
-            }
-            CallbackEvent::AttributeName { name } => {
-                self.attr = match name {
-                    b"rowspan" => Attr::Rowspan,
-                    b"colspan" => Attr::Colspan,
-                    _ => Attr::Other,
-                };
-            }
-            CallbackEvent::AttributeValue { value } => {
-                let v = std::str::from_utf8(value)
-                    .ok()
-                    .and_then(|v| v.trim().parse::<usize>().ok())
-                    .unwrap_or(1)
-                    .clamp(1, MAX_SPAN);
-                match self.attr {
-                    Attr::Rowspan => self.spans.0 = v,
-                    Attr::Colspan => self.spans.1 = v,
-                    Attr::Other => {}
-                }
-            }
-            CallbackEvent::CloseStartTag { self_closing } => self.start(self_closing),
-            CallbackEvent::EndTag { name } => {
-                let name = String::from_utf8_lossy(name);
-                self.end(&name);
-            }
-            CallbackEvent::String { value } => self.text(value),
-            CallbackEvent::Comment { .. }
-            | CallbackEvent::Doctype { .. }
-            | CallbackEvent::Error(_) => {}
+/// The tokenizer's emitter: keeps only what the tree needs — tag names, rowspan and colspan,
+/// text — and copies no other attribute, comment or doctype byte.
+struct Builder<'t> {
+    tree: &'t mut Tree,
+    text: Vec<u8>,
+    tag: Vec<u8>,
+    end_tag: bool,
+    self_closing: bool,
+    spans: (usize, usize),
+    attr: Vec<u8>,
+    value: Vec<u8>,
+    last_start_tag: Vec<u8>,
+}
+
+impl Builder<'_> {
+    fn flush_text(&mut self) {
+        if !self.text.is_empty() {
+            let text = std::mem::take(&mut self.text);
+            self.tree.text(&text);
+            self.text = text;
+            self.text.clear();
         }
+    }
+
+    /// Ends the attribute being read: a rowspan or colspan keeps its value (the first one wins,
+    /// as in browsers).
+    fn finish_attribute(&mut self) {
+        let slot = match self.attr.as_slice() {
+            b"rowspan" => Some(0),
+            b"colspan" => Some(1),
+            _ => None,
+        };
+        if let Some(slot) = slot {
+            let v = std::str::from_utf8(&self.value)
+                .ok()
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(1)
+                .clamp(1, MAX_SPAN);
+            let current = if slot == 0 {
+                &mut self.spans.0
+            } else {
+                &mut self.spans.1
+            };
+            if *current == 0 {
+                *current = v;
+            }
+        }
+        self.attr.clear();
+        self.value.clear();
+    }
+
+    fn init_tag(&mut self, end: bool) {
+        self.flush_text();
+        self.tag.clear();
+        self.attr.clear();
+        self.value.clear();
+        self.end_tag = end;
+        self.self_closing = false;
+        // 0: not given yet (read as 1).
+        self.spans = (0, 0);
+    }
+}
+
+impl Emitter for Builder<'_> {
+    type Token = std::convert::Infallible;
+
+    fn set_last_start_tag(&mut self, last_start_tag: Option<&[u8]>) {
+        self.last_start_tag.clear();
+        self.last_start_tag
+            .extend_from_slice(last_start_tag.unwrap_or_default());
+    }
+    fn emit_eof(&mut self) {
+        self.flush_text();
+    }
+    fn emit_error(&mut self, _: html5gum::Error) {}
+    fn should_emit_errors(&mut self) -> bool {
+        false
+    }
+    fn pop_token(&mut self) -> Option<Self::Token> {
+        None
+    }
+    fn emit_string(&mut self, c: &[u8]) {
+        self.text.extend_from_slice(c);
+    }
+    fn init_start_tag(&mut self) {
+        self.init_tag(false);
+    }
+    fn init_end_tag(&mut self) {
+        self.init_tag(true);
+    }
+    fn init_comment(&mut self) {
+        self.flush_text();
+    }
+    fn emit_current_tag(&mut self) -> Option<State> {
+        self.finish_attribute();
+        let name = intern(&self.tag);
+        if self.end_tag {
+            self.last_start_tag.clear();
+            self.tree.end(&name);
+            None
+        } else {
+            let spans = (self.spans.0.max(1), self.spans.1.max(1));
+            self.tree.start(&name, spans, self.self_closing);
+            self.last_start_tag.clear();
+            self.last_start_tag.extend_from_slice(&self.tag);
+            naive_next_state(&self.tag)
+        }
+    }
+    fn emit_current_comment(&mut self) {}
+    fn emit_current_doctype(&mut self) {}
+    fn set_self_closing(&mut self) {
+        self.self_closing = true;
+    }
+    fn set_force_quirks(&mut self) {}
+    fn push_tag_name(&mut self, s: &[u8]) {
+        self.tag.extend_from_slice(s);
+    }
+    fn push_comment(&mut self, _: &[u8]) {}
+    fn push_doctype_name(&mut self, _: &[u8]) {}
+    fn init_doctype(&mut self) {
+        self.flush_text();
+    }
+    fn init_attribute(&mut self) {
+        self.finish_attribute();
+    }
+    fn push_attribute_name(&mut self, s: &[u8]) {
+        self.attr.extend_from_slice(s);
+    }
+    fn push_attribute_value(&mut self, s: &[u8]) {
+        if matches!(self.attr.as_slice(), b"rowspan" | b"colspan") {
+            self.value.extend_from_slice(s);
+        }
+    }
+    fn set_doctype_public_identifier(&mut self, _: &[u8]) {}
+    fn set_doctype_system_identifier(&mut self, _: &[u8]) {}
+    fn push_doctype_public_identifier(&mut self, _: &[u8]) {}
+    fn push_doctype_system_identifier(&mut self, _: &[u8]) {}
+    fn current_is_appropriate_end_tag_token(&mut self) -> bool {
+        self.end_tag && !self.last_start_tag.is_empty() && self.tag == self.last_start_tag
     }
 }
 
 fn parse_tree(s: &str) -> Tree {
     let mut tree = Tree::new();
-    let mut emitter = CallbackEmitter::new(|event: CallbackEvent<'_>, _: Span<()>| {
-        tree.event(&event);
-        None::<std::convert::Infallible>
-    });
-    emitter.naively_switch_states(true);
+    let builder = Builder {
+        tree: &mut tree,
+        text: Vec::new(),
+        tag: Vec::new(),
+        end_tag: false,
+        self_closing: false,
+        spans: (0, 0),
+        attr: Vec::new(),
+        value: Vec::new(),
+        last_start_tag: Vec::new(),
+    };
     // The tokenizer reads from a `&str`: it cannot fail.
-    let _ = Tokenizer::new_with_emitter(s, emitter).finish();
+    let _ = Tokenizer::new_with_emitter(s, builder).finish();
     tree
 }
 
@@ -657,6 +810,14 @@ mod tests {
                 "<script>var a='<table><td>x';</script><style>td{}</style><p>t&nbsp;x&amp;y&#x4e00;</p>a</br>b</p>c"
             ),
             ["t\u{a0}x&y一", "a", "b", "c"]
+        );
+        // Names are case-insensitive; the first of two spans wins; attribute values may carry
+        // character references and spaces.
+        assert_eq!(
+            lines(
+                "<TABLE><TR><TD ROWSPAN=\"2\" rowspan=3 class='&amp;'>a<TD colspan=' &#50; '>b<td>e<TR><TD>c</TABLE>"
+            ),
+            ["[1:1,1] a", "[1:1,2] b", "[1:1,4] e", "[1:2,2] c"]
         );
         // Table parts outside a table are ignored; an end tag does not close a cell.
         assert_eq!(

@@ -68,6 +68,15 @@ pub(crate) fn read(raw: &str, allow_words: bool) -> Read {
         )
         .expect("valid regex")
     });
+    // Fast path: most cells are plain counts (`0`, `709`).
+    let t = raw.trim();
+    if !t.is_empty()
+        && t.len() <= 18
+        && t.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(value) = Decimal::from_str(t)
+    {
+        return Read::Number { value, unit: None };
+    }
     if is_blank(raw) {
         return Read::Blank;
     }
