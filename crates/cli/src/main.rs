@@ -37,7 +37,12 @@ enum Command {
         items: usize,
     },
     /// 把演示数据载入数据目录后退出（不启动服务） (load the demo data into a data directory)
-    Demo(platform::DataArgs),
+    Demo {
+        #[command(flatten)]
+        data: platform::DataArgs,
+        #[command(flatten)]
+        files: platform::FileArgs,
+    },
     /// 年度报告基准测试：在空数据库中生成数据，测量编制与汇总耗时 (annual-report benchmark)
     #[command(hide = true)]
     BenchReport {
@@ -92,7 +97,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => platform::serve(args),
         Command::Migrate(data) => platform::migrate(&data),
         Command::Reindex(data) => platform::reindex(&data),
-        Command::Demo(data) => platform::demo_load(&data),
+        Command::Demo { data, files } => platform::demo_load(&data, &files),
         Command::BenchSeed { data, items } => bench::seed(&data, items),
         Command::BenchReport {
             data,

@@ -57,10 +57,64 @@ impl DataArgs {
     }
 }
 
+/// Where attachment files live: the data directory's `files` folder, or an S3-compatible bucket
+/// shared by several instances.
+#[derive(Args, Debug, Clone)]
+#[allow(clippy::struct_field_names)] // the field names are the `--s3-*` flags
+pub struct FileArgs {
+    /// 附件改存于 S3 兼容对象存储的此存储桶（阿里云 OSS、腾讯云 COS、华为云 OBS、MinIO 等），多个实例共用；
+    /// 不填则存于数据目录的 files 文件夹。访问密钥只从环境变量 GONGKAI_S3_ACCESS_KEY_ID、
+    /// GONGKAI_S3_SECRET_ACCESS_KEY 读取 (S3-compatible bucket for attachments)
+    #[arg(long, env = "GONGKAI_S3_BUCKET", value_name = "BUCKET")]
+    pub s3_bucket: Option<String>,
+    /// 对象存储地址，如 https://oss-cn-beijing.aliyuncs.com、http://minio.internal:9000；不填则为 AWS
+    /// (endpoint URL)
+    #[arg(
+        long,
+        env = "GONGKAI_S3_ENDPOINT",
+        value_name = "URL",
+        requires = "s3_bucket"
+    )]
+    pub s3_endpoint: Option<String>,
+    /// 对象存储区域，如 oss-cn-beijing、ap-beijing；MinIO 一般为 us-east-1 (region)
+    #[arg(long, env = "GONGKAI_S3_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+    /// 存储桶内的路径前缀，如 gongkai/files (key prefix inside the bucket)
+    #[arg(long, env = "GONGKAI_S3_PREFIX", default_value = "")]
+    pub s3_prefix: String,
+    /// 以“存储桶名.地址”形式访问（阿里云 OSS、腾讯云 COS 要求此形式；MinIO 不需要）
+    /// (virtual-hosted-style requests)
+    #[arg(long, env = "GONGKAI_S3_VIRTUAL_HOSTED")]
+    pub s3_virtual_hosted: bool,
+}
+
+impl FileArgs {
+    /// Opens the file storage; a bucket is checked (one small write and read) before use.
+    pub async fn open(&self, data: &Path) -> Result<gongkai_service::FileStore, String> {
+        let Some(bucket) = &self.s3_bucket else {
+            return gongkai_service::FileStore::local(&data.join("files"));
+        };
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let store = gongkai_service::FileStore::s3(&gongkai_service::S3Config {
+            bucket: bucket.clone(),
+            endpoint: self.s3_endpoint.clone(),
+            region: self.s3_region.clone(),
+            prefix: self.s3_prefix.clone(),
+            access_key_id: env("GONGKAI_S3_ACCESS_KEY_ID"),
+            secret_access_key: env("GONGKAI_S3_SECRET_ACCESS_KEY"),
+            virtual_hosted: self.s3_virtual_hosted,
+        })?;
+        store.check().await?;
+        Ok(store)
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub files: FileArgs,
     /// 监听地址 (listen address)
     #[arg(long, env = "GONGKAI_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -228,8 +282,10 @@ async fn serve_async(args: ServeArgs) -> Result<ExitCode, String> {
         }
         _ => None,
     };
+    let files = args.files.open(&args.data.data).await?;
+    let files_place = files.description().to_owned();
     let config = ServiceConfig {
-        files_dir: Some(args.data.data.join("files")),
+        files: Some(files),
         smtp,
         font_dir: args.font_dir.clone(),
         ..ServiceConfig::default()
@@ -276,8 +332,9 @@ async fn serve_async(args: ServeArgs) -> Result<ExitCode, String> {
         println!("全文检索索引已建立（{indexed} 条信息）");
     }
     println!(
-        "gongkai 已启动：{base}/ （数据库：{}）",
-        store.display_url()
+        "gongkai 已启动：{base}/ （数据库：{}；附件：{}）",
+        store.display_url(),
+        files_place
     );
     let purge = svc.clone();
     tokio::spawn(async move {
@@ -880,7 +937,7 @@ pub fn reindex(data: &DataArgs) -> ExitCode {
 // ---- demo, report generate ----------------------------------------------------------------------
 
 /// `gongkai demo --data DIR`: the demo data of `serve --demo`, without serving.
-pub fn demo_load(data: &DataArgs) -> ExitCode {
+pub fn demo_load(data: &DataArgs, files: &FileArgs) -> ExitCode {
     finish(runtime().and_then(|rt| {
         rt.block_on(async {
             let store = data.open().await?;
@@ -888,7 +945,7 @@ pub fn demo_load(data: &DataArgs) -> ExitCode {
                 gongkai_service::search_index::SearchIndex::open(&data.data.join("search-index"))
                     .map_err(|e| format!("{e}（若 gongkai serve 正在运行，请先停止）"))?;
             let config = ServiceConfig {
-                files_dir: Some(data.data.join("files")),
+                files: Some(files.open(&data.data).await?),
                 ..ServiceConfig::default()
             };
             let svc = Service::new(store.clone(), Arc::new(SystemClock), config)

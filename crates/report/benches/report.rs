@@ -56,6 +56,20 @@ fn bench_parse(c: &mut Criterion) {
     c.bench_function("parse_html", |b| {
         b.iter(|| parse(black_box(&html), &meta).unwrap());
     });
+    // A real published page (with its own inline styles), when the corpus is beside the project.
+    let page = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/corpus/real/015_2019_shanghai-szfbgt/content.html"
+    );
+    if let Ok(bytes) = std::fs::read(page) {
+        let meta = Metadata {
+            year: Some(2019),
+            ..Metadata::default()
+        };
+        c.bench_function("parse_html_published_page", |b| {
+            b.iter(|| parse(black_box(&bytes), &meta).unwrap());
+        });
+    }
     let pdf = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../../shared/corpus/real/001_2024_huaian-szf/szfgs2024.pdf"

@@ -1583,7 +1583,7 @@ impl Service {
     ) -> Result<ApplicationFile> {
         let row = self.row_or_404(id).await?;
         self.may_act(actor, &row, Who::CaseOfficer).await?;
-        let (name, mime, sha) = self.store_file(name, bytes)?;
+        let (name, mime, sha) = self.store_file(name, bytes).await?;
         let mut f = ApplicationFile {
             id: 0,
             application_id: id,
@@ -1626,7 +1626,7 @@ impl Service {
                 action: Action::HandleApplications,
             });
         }
-        let bytes = self.read_file(&f.sha256)?;
+        let bytes = self.read_file(&f.sha256).await?;
         Ok((f, bytes))
     }
 
@@ -2273,7 +2273,7 @@ impl Service {
             }
         }
         for f in &view.files {
-            let bytes = self.read_file(&f.sha256)?;
+            let bytes = self.read_file(&f.sha256).await?;
             zip.start_file(format!("材料/{}-{}", f.id, f.name), opts)
                 .map_err(|e| fail(&e))?;
             zip.write_all(&bytes).map_err(|e| fail(&e))?;

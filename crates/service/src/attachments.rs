@@ -1,8 +1,6 @@
-//! Attachments (附件) of items: type and size limits, content-addressed local storage in the
-//! data directory, the personal-data scan of their text, and downloads (staff; public only for
-//! attachments of a published rendition).
-
-use std::path::PathBuf;
+//! Attachments (附件) of items: type and size limits, content-addressed storage (a folder of the
+//! data directory or an S3-compatible bucket, see `files`), the personal-data scan of their
+//! text, and downloads (staff; public only for attachments of a published rendition).
 
 use gongkai_domain::review::{Event, Status};
 use gongkai_domain::{Action, hex};
@@ -53,15 +51,19 @@ fn clean_name(name: &str) -> Result<String> {
 }
 
 impl Service {
-    fn files_dir(&self) -> Result<PathBuf> {
+    fn files(&self) -> Result<&crate::FileStore> {
         self.config
-            .files_dir
-            .clone()
-            .ok_or_else(|| ServiceError::Refused("本实例未配置附件存储目录".into()))
+            .files
+            .as_ref()
+            .ok_or_else(|| ServiceError::Refused("本实例未配置附件存储".into()))
     }
 
-    fn file_path(&self, sha: &str) -> Result<PathBuf> {
-        Ok(self.files_dir()?.join(&sha[..2.min(sha.len())]).join(sha))
+    /// A stored file's bytes, `None` if it is missing; a storage failure is an error.
+    async fn stored(&self, sha: &str) -> Result<Option<Vec<u8>>> {
+        self.files()?.get(sha).await.map_err(|e| {
+            tracing::error!(error = %e, "attachment read failed");
+            ServiceError::Internal(format!("attachment read: {e}"))
+        })
     }
 
     pub(crate) async fn attachment_hashes(&self, item_id: i64) -> Result<Vec<String>> {
@@ -75,7 +77,7 @@ impl Service {
     }
 
     /// The text of an attachment for the scan (PDF with a text layer, Word, text), if any.
-    pub(crate) fn attachment_text(&self, a: &Attachment) -> Option<String> {
+    pub(crate) async fn attachment_text(&self, a: &Attachment) -> Option<String> {
         let ext = a
             .name
             .rsplit_once('.')
@@ -84,7 +86,7 @@ impl Service {
         if !matches!(ext.as_str(), "pdf" | "docx" | "txt") {
             return None;
         }
-        let bytes = std::fs::read(self.file_path(&a.sha256).ok()?).ok()?;
+        let bytes = self.stored(&a.sha256).await.ok()??;
         gongkai_report::parse::extracted_text(&bytes).ok()
     }
 
@@ -97,7 +99,7 @@ impl Service {
     /// Adds a file to an item. A change to submitted or approved content sends it back to draft.
     /// Checks a file's name, size and type and stores it by content hash; returns the clean
     /// name, the MIME type and the hash.
-    pub(crate) fn store_file(
+    pub(crate) async fn store_file(
         &self,
         name: &str,
         bytes: &[u8],
@@ -131,23 +133,18 @@ impl Service {
             ));
         }
         let sha = hex(&Sha256::digest(bytes));
-        let path = self.file_path(&sha)?;
-        if !path.exists() {
-            let dir = path.parent().map(PathBuf::from).unwrap_or_default();
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| ServiceError::Internal(format!("attachments dir: {e}")))?;
-            let tmp = dir.join(format!(".{sha}.{}.tmp", crate::crypto::random_token()?));
-            std::fs::write(&tmp, bytes)
-                .map_err(|e| ServiceError::Internal(format!("attachment write: {e}")))?;
-            std::fs::rename(&tmp, &path)
-                .map_err(|e| ServiceError::Internal(format!("attachment rename: {e}")))?;
-        }
+        self.files()?.put(&sha, bytes).await.map_err(|e| {
+            tracing::error!(error = %e, "attachment write failed");
+            ServiceError::Internal(format!("attachment write: {e}"))
+        })?;
         Ok((name, mime, sha))
     }
 
     /// A stored file's bytes.
-    pub(crate) fn read_file(&self, sha: &str) -> Result<Vec<u8>> {
-        std::fs::read(self.file_path(sha)?).map_err(|_| ServiceError::NotFound("该文件".into()))
+    pub(crate) async fn read_file(&self, sha: &str) -> Result<Vec<u8>> {
+        self.stored(sha)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound("该文件".into()))
     }
 
     pub async fn add_attachment(
@@ -166,7 +163,7 @@ impl Service {
                 "信息正在审核中，请等待审核结果或请审核人退回后再修改附件".into(),
             ));
         }
-        let (name, mime, sha) = self.store_file(name, bytes)?;
+        let (name, mime, sha) = self.store_file(name, bytes).await?;
         let now = self.now_ms();
         let mut a = Attachment {
             id: 0,
@@ -269,8 +266,10 @@ impl Service {
             .await?
             .ok_or_else(|| ServiceError::NotFound("该附件".into()))?;
         self.item(actor, a.item_id).await?;
-        let bytes = std::fs::read(self.file_path(&a.sha256)?)
-            .map_err(|_| ServiceError::NotFound("该附件文件".into()))?;
+        let bytes = self
+            .stored(&a.sha256)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound("该附件文件".into()))?;
         Ok((a, bytes))
     }
 
@@ -285,7 +284,7 @@ impl Service {
         if !p.attachments.iter().any(|x| x.id == id) {
             return Ok(None);
         }
-        let Ok(bytes) = std::fs::read(self.file_path(&a.sha256)?) else {
+        let Some(bytes) = self.stored(&a.sha256).await? else {
             return Ok(None);
         };
         Ok(Some((a, bytes)))

@@ -15,6 +15,7 @@ mod audit;
 mod calendar;
 mod columns;
 mod crypto;
+mod files;
 mod guide;
 mod items;
 mod mail;
@@ -46,6 +47,7 @@ pub use attachments::accepted_extensions;
 pub use audit::AuditQuery;
 pub use calendar::CalendarImport;
 pub use columns::{ColumnNode, column_tree};
+pub use files::{FileStore, S3Config};
 pub use gongkai_search as search_index;
 pub use gongkai_store as store;
 pub use guide::Guide;
@@ -67,7 +69,7 @@ pub struct ServiceConfig {
     /// Validity of setup and password-reset links (ms).
     pub token_ttl_ms: i64,
     /// Where attachment files are stored (content-addressed); `None` disables uploads.
-    pub files_dir: Option<std::path::PathBuf>,
+    pub files: Option<FileStore>,
     /// Largest attachment accepted.
     pub max_attachment_bytes: usize,
     /// Reminder e-mail; `None` = reminders on screen and in the log only.
@@ -83,7 +85,7 @@ impl Default for ServiceConfig {
             session_idle_ms: 30 * 60 * 1000,
             session_absolute_ms: 12 * 60 * 60 * 1000,
             token_ttl_ms: 72 * 60 * 60 * 1000,
-            files_dir: None,
+            files: None,
             max_attachment_bytes: 20 * 1024 * 1024,
             smtp: None,
             font_dir: None,

@@ -91,6 +91,29 @@ impl TestDb {
     }
 }
 
+/// An S3-compatible bucket for tests, from `GONGKAI_TEST_S3` (`http://host:port/bucket`, as
+/// `scripts/test` starts it), with `prefix` for the test's keys; `None` (with a note on stderr)
+/// when unset. CI always sets it.
+pub fn test_s3(test: &str, prefix: &str) -> Option<gongkai_service::S3Config> {
+    let Ok(url) = std::env::var("GONGKAI_TEST_S3") else {
+        eprintln!("skipped object storage for {test}: GONGKAI_TEST_S3 is not set");
+        return None;
+    };
+    let (endpoint, bucket) = url
+        .trim_end_matches('/')
+        .rsplit_once('/')
+        .expect("GONGKAI_TEST_S3 is http://host:port/bucket");
+    Some(gongkai_service::S3Config {
+        bucket: bucket.to_owned(),
+        endpoint: Some(endpoint.to_owned()),
+        region: "us-east-1".into(),
+        prefix: prefix.to_owned(),
+        access_key_id: Some("gongkai-test".into()),
+        secret_access_key: Some("gongkai-test-secret".into()),
+        virtual_hosted: false,
+    })
+}
+
 /// The password every test account gets.
 pub const PASSWORD: &str = "Test-Passw0rd";
 
@@ -128,11 +151,19 @@ impl TestApp {
 
     /// An app on the given database with the three agencies and no accounts.
     pub async fn on(db: TestDb) -> Self {
+        Self::with_files(db, None).await
+    }
+
+    /// An app whose attachments go to `files` (a temporary folder when `None`).
+    pub async fn with_files(db: TestDb, files: Option<gongkai_service::FileStore>) -> Self {
         let clock = Arc::new(FixedClock::new(test_start()));
         let search = Arc::new(gongkai_service::search_index_in_memory().expect("search index"));
-        let files = tempfile::tempdir().expect("files dir");
+        let dir = tempfile::tempdir().expect("files dir");
+        let files = files.unwrap_or_else(|| {
+            gongkai_service::FileStore::local(dir.path()).expect("files folder")
+        });
         let config = ServiceConfig {
-            files_dir: Some(files.path().to_owned()),
+            files: Some(files),
             ..ServiceConfig::default()
         };
         let service = Service::new(db.store.clone(), clock.clone(), config).with_search(search);
@@ -165,7 +196,7 @@ impl TestApp {
                 ems,
                 transport,
             },
-            _files: files,
+            _files: dir,
         }
     }
 
@@ -444,20 +475,27 @@ impl TestApp {
     /// Drafts and submits as `actor`, has both reviewers sign off, and publishes as `actor` an
     /// item of the EMS bureau (see [`TestApp::publisher`]); returns its id.
     pub async fn publish(&self, actor: &Actor, form: &gongkai_service::ItemForm) -> i64 {
-        let s = &self.service;
-        let i = s
+        let i = self
+            .service
             .create_item(actor, self.agencies.ems, form)
             .await
             .expect("create");
-        s.submit_item(actor, i.id).await.expect("submit");
+        self.review_and_publish(actor, i.id).await;
+        i.id
+    }
+
+    /// Submits a draft as `actor`, has both reviewers of [`TestApp::publisher`] sign off, and
+    /// publishes it as `actor`.
+    pub async fn review_and_publish(&self, actor: &Actor, item: i64) {
+        let s = &self.service;
+        s.submit_item(actor, item).await.expect("submit");
         let (head, leader) = self.reviewers().await;
-        s.decide_item(&head, i.id, true, "同意", "")
+        s.decide_item(&head, item, true, "同意", "")
             .await
             .expect("step 1");
-        s.decide_item(&leader, i.id, true, "同意", "")
+        s.decide_item(&leader, item, true, "同意", "")
             .await
             .expect("step 2");
-        s.publish_item(actor, i.id, None).await.expect("publish");
-        i.id
+        s.publish_item(actor, item, None).await.expect("publish");
     }
 }
