@@ -5,6 +5,7 @@
 #
 #   scripts/bench-portal.sh                 # 1,000,000 items (release build; takes a while)
 #   BENCH_ITEMS=20000 scripts/bench-portal.sh
+#   BENCH_DATA=/var/tmp/gk-bench scripts/bench-portal.sh   # keep the generated data for the next run
 #
 # Installs nginx and wrk from Debian's packages when missing (as root). The last line is exactly
 # `portal/nginx requests-per-second ratio: R`.
@@ -25,11 +26,25 @@ BIN=target/release/gongkai
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; nginx -c "$WORK/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-echo "generating $ITEMS items …" >&2
-"$BIN" bench-seed --data "$WORK/data" --items "$ITEMS" >&2
+# BENCH_DATA keeps the generated data directory between runs (generated on the first run; a
+# directory made for another item count is refused).
+DATA="${BENCH_DATA:-$WORK/data}"
+if [ -f "$DATA/bench-items" ]; then
+  if [ "$(cat "$DATA/bench-items")" != "$ITEMS" ]; then
+    echo "$DATA holds $(cat "$DATA/bench-items") items, not $ITEMS: use another BENCH_DATA" >&2
+    exit 2
+  fi
+  echo "reusing $ITEMS items in $DATA" >&2
+else
+  echo "generating $ITEMS items …" >&2
+  start=$(date +%s)
+  "$BIN" bench-seed --data "$DATA" --items "$ITEMS" >&2
+  echo "$ITEMS" >"$DATA/bench-items"
+  echo "generated in $(( $(date +%s) - start )) s" >&2
+fi
 
 PORT=18391
-"$BIN" serve --data "$WORK/data" --listen 127.0.0.1:$PORT >"$WORK/serve.log" 2>&1 &
+"$BIN" serve --data "$DATA" --listen 127.0.0.1:$PORT >"$WORK/serve.log" 2>&1 &
 GK_PID=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 

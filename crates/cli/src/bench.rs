@@ -223,6 +223,8 @@ async fn seed_async(data: &DataArgs, n: usize) -> Result<(), String> {
             eprintln!("已生成 {done}/{n} 条");
         }
     }
+    eprintln!("合并全文检索索引……");
+    index.compact().map_err(|e| e.to_string())?;
     index
         .set_synced_at(i64::MAX / 2)
         .map_err(|e| e.to_string())?;

@@ -2,7 +2,8 @@
 //!
 //! tantivy with jieba word segmentation in search mode (overlapping sub-words: 安全生产 is indexed
 //! as 安全, 生产 and 安全生产), BM25 ranking with the title weighted above the summary and the
-//! body, filters (column, 主题分类, 发布机构, date range), highlighted snippets, sorting by
+//! body — documents with a whole word of the query (precise cut) before those with only its
+//! parts — matches counted up to [`COUNT_CAP`], filters (column, 主题分类, 发布机构, date range), highlighted snippets, sorting by
 //! relevance or date. The index is a cache derived from the database: each instance keeps its own
 //! in its data directory and can rebuild it at any time (`gongkai reindex`). What must not be
 //! here: SQL, permissions (only published items are ever given to the index).
@@ -12,15 +13,18 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::collector::{Collector, SegmentCollector, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery, Weight};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{LowerCaser, TextAnalyzer};
-use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term, doc};
+use tantivy::{
+    DocId, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, SegmentReader,
+    TERMINATED, TantivyDocument, Term, doc,
+};
 
 /// Bumped when the schema changes; an index of another version is rebuilt.
 pub const SCHEMA_VERSION: &str = "gongkai-search-1";
@@ -87,8 +91,82 @@ pub struct Hit {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Results {
+    /// The number of matches, counted up to [`COUNT_CAP`].
     pub total: usize,
+    /// There are more than [`COUNT_CAP`] matches (`total` is then the cap).
+    pub more: bool,
     pub hits: Vec<Hit>,
+}
+
+/// Matches are counted up to this many; beyond it a page says “找到超过 10000 条信息”. Counting every
+/// match of a common word among a million items costs more than the rest of the search, and
+/// nobody pages that far (pages stop at 500 × 10).
+pub const COUNT_CAP: usize = 10_000;
+
+/// Counts matching documents, stopping at a cap shared by all segments (tantivy collects the
+/// segments of a search one after another).
+struct CappedCount(std::sync::atomic::AtomicUsize);
+
+impl CappedCount {
+    fn new(cap: usize) -> Self {
+        Self(std::sync::atomic::AtomicUsize::new(cap))
+    }
+}
+
+struct SegmentCount(usize);
+
+impl SegmentCollector for SegmentCount {
+    type Fruit = usize;
+
+    fn collect(&mut self, _doc: DocId, _score: Score) {
+        self.0 += 1;
+    }
+
+    fn harvest(self) -> usize {
+        self.0
+    }
+}
+
+impl Collector for CappedCount {
+    type Fruit = usize;
+    type Child = SegmentCount;
+
+    fn for_segment(&self, _: u32, _: &SegmentReader) -> tantivy::Result<SegmentCount> {
+        Ok(SegmentCount(0))
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, counts: Vec<usize>) -> tantivy::Result<usize> {
+        Ok(counts.into_iter().sum())
+    }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        _: u32,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<usize> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let budget = self.0.load(Relaxed);
+        if budget == 0 {
+            return Ok(0);
+        }
+        let mut docs = weight.scorer(reader, 1.0)?;
+        let alive = reader.alive_bitset();
+        let mut n = 0;
+        let mut doc = docs.doc();
+        while doc != TERMINATED && n < budget {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                n += 1;
+            }
+            doc = docs.advance();
+        }
+        self.0.fetch_sub(n, Relaxed);
+        Ok(n)
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -110,7 +188,7 @@ pub struct SearchIndex {
     /// Where `SYNCED_AT` is kept (`None` in memory).
     dir: Option<std::path::PathBuf>,
     synced_at: Mutex<i64>,
-    _index: Index,
+    index: Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     f: Fields,
@@ -152,6 +230,43 @@ fn analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// jieba's precise cut (whole words only), for the first tier of a relevance search.
+fn precise_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::with_search_mode(false))
+        .filter(LowerCaser)
+        .build()
+}
+
+/// The distinct words of `text` with a letter or digit, in order.
+fn words(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut s = analyzer.token_stream(text);
+    let mut out: Vec<String> = Vec::new();
+    while s.advance() {
+        let t = s.token().text.trim().to_owned();
+        if t.chars().any(char::is_alphanumeric) && !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// `text` (if any) with the required filter clauses; everything when both are absent.
+fn with_filters(
+    text: Option<BooleanQuery>,
+    mut filters: Vec<(Occur, Box<dyn Query>)>,
+) -> Box<dyn Query> {
+    match (text, filters.is_empty()) {
+        (Some(t), true) => Box::new(t),
+        (None, true) => Box::new(tantivy::query::AllQuery),
+        (t, false) => {
+            if let Some(t) = t {
+                filters.push((Occur::Must, Box::new(t)));
+            }
+            Box::new(BooleanQuery::new(filters))
+        }
+    }
+}
+
 impl SearchIndex {
     fn from_index(index: Index, f: Fields, dir: Option<&Path>) -> Result<Self> {
         index.tokenizers().register("jieba", analyzer());
@@ -167,7 +282,7 @@ impl SearchIndex {
         Ok(Self {
             dir: dir.map(Path::to_path_buf),
             synced_at: Mutex::new(synced_at),
-            _index: index,
+            index,
             reader,
             writer: Mutex::new(writer),
             f,
@@ -243,6 +358,19 @@ impl SearchIndex {
         self.apply(docs, &[])
     }
 
+    /// Merges the index into one segment, after a rebuild. Ranking skips the documents that
+    /// cannot reach the page per segment, so one large segment prunes far better than dozens
+    /// of small ones (and a search opens fewer files).
+    pub fn compact(&self) -> Result<()> {
+        let ids = self.index.searchable_segment_ids()?;
+        if ids.len() > 1 {
+            let mut w = self.writer();
+            w.merge(&ids).wait()?;
+        }
+        self.reader.reload()?;
+        Ok(())
+    }
+
     /// The database time (ms) up to which this index reflects every change.
     pub fn synced_at(&self) -> i64 {
         *self
@@ -298,39 +426,33 @@ impl SearchIndex {
 
     /// The search-mode tokens of a query, without punctuation and spaces.
     pub fn tokens(&self, text: &str) -> Vec<String> {
-        let mut a = analyzer();
-        let mut s = a.token_stream(text);
-        let mut out: Vec<String> = Vec::new();
-        while s.advance() {
-            let t = s.token().text.trim().to_owned();
-            if t.chars().any(char::is_alphanumeric) && !out.contains(&t) {
-                out.push(t);
-            }
-        }
-        out
+        words(&mut analyzer(), text)
     }
 
-    /// Runs a query. An empty text with filters lists the filtered documents newest first.
-    pub fn search(&self, q: &SearchQuery) -> Result<Results> {
+    /// Documents with any of `terms` in the title, summary or body (weighted 3 : 1.5 : 1), as a
+    /// flat union of term queries.
+    fn any_of(&self, terms: &[String]) -> BooleanQuery {
+        let f = self.f;
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for t in terms {
+            for (field, boost) in [(f.title, 3.0), (f.summary, 1.5), (f.body, 1.0)] {
+                let tq = TermQuery::new(
+                    Term::from_field_text(field, t),
+                    IndexRecordOption::WithFreqs,
+                );
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(tq), boost)),
+                ));
+            }
+        }
+        BooleanQuery::new(should)
+    }
+
+    /// The filters of a query (column, 主题分类, 发布机构, date range), as required clauses.
+    fn filters(&self, q: &SearchQuery) -> Vec<(Occur, Box<dyn Query>)> {
         let f = self.f;
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let tokens = self.tokens(&q.text);
-        if !tokens.is_empty() {
-            let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            for t in &tokens {
-                for (field, boost) in [(f.title, 3.0), (f.summary, 1.5), (f.body, 1.0)] {
-                    let tq = TermQuery::new(
-                        Term::from_field_text(field, t),
-                        IndexRecordOption::WithFreqs,
-                    );
-                    should.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(tq), boost)),
-                    ));
-                }
-            }
-            must.push((Occur::Must, Box::new(BooleanQuery::new(should))));
-        }
         if let Some(c) = q.column {
             must.push((
                 Occur::Must,
@@ -372,40 +494,88 @@ impl SearchIndex {
             });
             must.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
         }
-        if must.is_empty() {
-            must.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
-        }
-        let query = BooleanQuery::new(must);
+        must
+    }
+
+    /// Runs a query. An empty text with filters lists the filtered documents newest first.
+    pub fn search(&self, q: &SearchQuery) -> Result<Results> {
+        self.search_counting_to(q, COUNT_CAP)
+    }
+
+    fn search_counting_to(&self, q: &SearchQuery, cap: usize) -> Result<Results> {
+        let f = self.f;
+        // Whole words (jieba's precise cut) and the parts search mode adds (安全生产 → 安全, 生产).
+        let words = words(&mut precise_analyzer(), &q.text);
+        let parts: Vec<String> = self
+            .tokens(&q.text)
+            .into_iter()
+            .filter(|t| !words.contains(t))
+            .collect();
+        let filters = self.filters(q);
         let searcher = self.reader.searcher();
         let limit = q.limit.clamp(1, 100);
-        // One pass over the matches gives both the total and the page.
-        let (total, addrs): (usize, Vec<tantivy::DocAddress>) =
-            if q.sort == Sort::Newest || tokens.is_empty() {
-                let (n, top) = searcher.search(
-                    &query,
-                    &(
-                        Count,
-                        TopDocs::with_limit(limit)
-                            .and_offset(q.offset)
-                            .order_by_fast_field::<i64>("published_at", Order::Desc),
-                    ),
-                )?;
-                (n, top.into_iter().map(|(_, a)| a).collect())
+        let (offset, end) = (q.offset, q.offset + limit);
+        let by_date = |query: &dyn Query| -> Result<Vec<tantivy::DocAddress>> {
+            let top = searcher.search(
+                query,
+                &TopDocs::with_limit(limit)
+                    .and_offset(offset)
+                    .order_by_fast_field::<i64>("published_at", Order::Desc),
+            )?;
+            Ok(top.into_iter().map(|(_, a)| a).collect())
+        };
+        let by_score = |query: &dyn Query, skip: usize, take: usize| {
+            let top = searcher.search(
+                query,
+                &TopDocs::with_limit(take).and_offset(skip).order_by_score(),
+            )?;
+            Ok::<_, SearchError>(top.into_iter().map(|(_, a)| a).collect::<Vec<_>>())
+        };
+        let (counted, addrs, query): (usize, Vec<tantivy::DocAddress>, Box<dyn Query>) =
+            if words.is_empty() && parts.is_empty() {
+                let query = with_filters(None, filters);
+                let n = searcher.search(&*query, &CappedCount::new(cap + 1))?;
+                (n, by_date(&*query)?, query)
+            } else if q.sort == Sort::Newest {
+                let all: Vec<String> = words.iter().chain(&parts).cloned().collect();
+                let query = with_filters(Some(self.any_of(&all)), filters);
+                let n = searcher.search(&*query, &CappedCount::new(cap + 1))?;
+                (n, by_date(&*query)?, query)
             } else {
-                let (n, top) = searcher.search(
-                    &query,
-                    &(
-                        Count,
-                        TopDocs::with_limit(limit)
-                            .and_offset(q.offset)
-                            .order_by_score(),
-                    ),
-                )?;
-                (n, top.into_iter().map(|(_, a)| a).collect())
+                // By relevance, in two tiers: documents with a whole word first, ranked among
+                // themselves; then those with only its parts (安全 and 生产 apart). Each tier
+                // alone is a flat union of term queries, which tantivy ranks with Block-WAND.
+                let first = with_filters(
+                    (!words.is_empty()).then(|| self.any_of(&words)),
+                    filters.iter().map(|(o, q)| (*o, q.box_clone())).collect(),
+                );
+                let n1 = searcher.search(&*first, &CappedCount::new(cap + 1))?;
+                let mut addrs = if offset < n1 {
+                    by_score(&*first, offset, limit)?
+                } else {
+                    Vec::new()
+                };
+                let mut n2 = 0;
+                if !parts.is_empty() && n1 <= cap {
+                    let mut rest: Vec<(Occur, Box<dyn Query>)> =
+                        vec![(Occur::Must, Box::new(self.any_of(&parts)))];
+                    if !words.is_empty() {
+                        rest.push((Occur::MustNot, Box::new(self.any_of(&words))));
+                    }
+                    rest.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
+                    let second = BooleanQuery::new(rest);
+                    n2 = searcher.search(&second, &CappedCount::new(cap + 1 - n1))?;
+                    if end > n1 {
+                        let skip = offset.saturating_sub(n1);
+                        addrs.extend(by_score(&second, skip, end - n1.max(offset))?);
+                    }
+                }
+                let all: Vec<String> = words.iter().chain(&parts).cloned().collect();
+                (n1 + n2, addrs, Box::new(self.any_of(&all)))
             };
-        let mut body_gen = SnippetGenerator::create(&searcher, &query, f.body)?;
+        let mut body_gen = SnippetGenerator::create(&searcher, &*query, f.body)?;
         body_gen.set_max_num_chars(160);
-        let title_gen = SnippetGenerator::create(&searcher, &query, f.title)?;
+        let title_gen = SnippetGenerator::create(&searcher, &*query, f.title)?;
         let mut hits = Vec::with_capacity(addrs.len());
         for a in addrs {
             let d: TantivyDocument = searcher.doc(a)?;
@@ -442,7 +612,11 @@ impl SearchIndex {
                 topic: text(f.topic),
             });
         }
-        Ok(Results { total, hits })
+        Ok(Results {
+            total: counted.min(cap),
+            more: counted > cap,
+            hits,
+        })
     }
 }
 
@@ -501,6 +675,128 @@ mod tests {
         )
         .unwrap();
         i
+    }
+
+    #[test]
+    fn counts_stop_at_the_cap_and_say_so() {
+        let i = SearchIndex::in_memory().unwrap();
+        // Three commits, so three segments: the cap holds across segments.
+        for batch in 0..3u64 {
+            let docs: Vec<SearchDoc> = (0..4)
+                .map(|k| {
+                    let id = batch * 4 + k + 1;
+                    let title = format!("安全生产检查通报（第{id}期）");
+                    doc(id, &title, "防汛", "综合政务\\应急管理", id as i64)
+                })
+                .collect();
+            i.apply(&docs, &[]).unwrap();
+        }
+        // A deleted document is not counted.
+        i.apply(&[], &[12]).unwrap();
+        let q = |text: &str| SearchQuery {
+            text: text.into(),
+            limit: 10,
+            ..SearchQuery::default()
+        };
+        let all = i.search(&q("安全生产")).unwrap();
+        assert_eq!((all.total, all.more, all.hits.len()), (11, false, 10));
+        let capped = i.search_counting_to(&q("安全生产"), 5).unwrap();
+        assert_eq!((capped.total, capped.more), (5, true));
+        assert_eq!(
+            capped.hits.iter().map(|h| h.id).collect::<Vec<_>>(),
+            all.hits.iter().map(|h| h.id).collect::<Vec<_>>(),
+            "the page does not depend on the count"
+        );
+        let exact = i.search_counting_to(&q("安全生产"), 11).unwrap();
+        assert_eq!((exact.total, exact.more), (11, false));
+        let under = i.search_counting_to(&q("安全生产"), 12).unwrap();
+        assert_eq!((under.total, under.more), (11, false));
+        let filtered = i
+            .search_counting_to(
+                &SearchQuery {
+                    column: Some(10),
+                    ..q("安全生产")
+                },
+                100,
+            )
+            .unwrap();
+        assert_eq!((filtered.total, filtered.more), (5, false), "even ids 2…10");
+        // Compacting merges the segments and changes no result.
+        assert!(i.index.searchable_segment_ids().unwrap().len() > 1);
+        i.compact().unwrap();
+        assert_eq!(i.index.searchable_segment_ids().unwrap().len(), 1);
+        let after = i.search(&q("安全生产")).unwrap();
+        assert_eq!((after.total, after.more), (11, false));
+        let mut before: Vec<u64> = all.hits.iter().map(|h| h.id).collect();
+        let mut now: Vec<u64> = after.hits.iter().map(|h| h.id).collect();
+        before.sort_unstable();
+        now.sort_unstable();
+        assert_eq!(before, now);
+    }
+
+    #[test]
+    fn whole_words_come_first_and_pages_cross_into_the_parts() {
+        let i = SearchIndex::in_memory().unwrap();
+        let mut docs = Vec::new();
+        for id in 1..=3u64 {
+            docs.push(doc(
+                id,
+                "安全生产检查",
+                "开展安全生产大检查。",
+                "综合政务\\应急管理",
+                id as i64,
+            ));
+        }
+        for id in 4..=6u64 {
+            // The parts, apart — one of them with both in the title, which outscores a body-only
+            // whole word but must still come after every whole-word match.
+            let title = if id == 4 {
+                "安全与生产"
+            } else {
+                "生产情况"
+            };
+            docs.push(doc(
+                id,
+                title,
+                "注意安全。",
+                "综合政务\\应急管理",
+                id as i64,
+            ));
+        }
+        docs.push(doc(7, "防汛通知", "防汛。", "综合政务\\应急管理", 7));
+        i.apply(&docs, &[]).unwrap();
+        let page = |offset: usize| {
+            i.search(&SearchQuery {
+                text: "安全生产".into(),
+                offset,
+                limit: 2,
+                ..SearchQuery::default()
+            })
+            .unwrap()
+        };
+        let mut seen = Vec::new();
+        for offset in [0, 2, 4, 6] {
+            let r = page(offset);
+            assert_eq!((r.total, r.more), (6, false));
+            seen.extend(r.hits.iter().map(|h| h.id));
+        }
+        assert_eq!(seen.len(), 6, "{seen:?}");
+        let mut whole = seen[..3].to_vec();
+        whole.sort_unstable();
+        assert_eq!(whole, vec![1, 2, 3], "{seen:?}");
+        assert!(!seen.contains(&7));
+        // Filters apply to both tiers.
+        let odd = i
+            .search(&SearchQuery {
+                text: "安全生产".into(),
+                column: Some(11),
+                limit: 10,
+                ..SearchQuery::default()
+            })
+            .unwrap();
+        let first: Vec<u64> = odd.hits.iter().take(2).map(|h| h.id).collect();
+        assert!(first.iter().all(|id| [1, 3].contains(id)), "{first:?}");
+        assert_eq!(odd.total, 3, "1, 3 and 5");
     }
 
     #[test]

@@ -87,6 +87,7 @@ impl Service {
             n += docs.len();
             index.apply(&docs, &[]).map_err(|e| search_err(&e))?;
         }
+        index.compact().map_err(|e| search_err(&e))?;
         index.set_synced_at(now).map_err(|e| search_err(&e))?;
         Ok(n)
     }

@@ -31,6 +31,58 @@ type Entry = (Instant, u64, HeaderValue, bytes::Bytes);
 pub struct PageCache {
     pages: Mutex<HashMap<String, Entry>>,
     bytes: std::sync::atomic::AtomicUsize,
+    /// Site name and 网站标识码, for every public page.
+    pub site: Memo<(String, Option<String>)>,
+    /// The choices of the search form: columns (id, label), 主题分类, 发布机构.
+    pub search_choices: Memo<SearchChoices>,
+}
+
+/// The choices of the portal's search form.
+#[derive(Debug, Default)]
+pub struct SearchChoices {
+    pub columns: Vec<(String, String)>,
+    pub topics: Vec<String>,
+    pub publishers: Vec<String>,
+}
+
+/// One value derived from the database, kept like a page: for [`TTL`], while the content
+/// generation is unchanged, and until the next change on this instance.
+#[derive(Debug)]
+pub struct Memo<T>(Mutex<Option<(Instant, u64, std::sync::Arc<T>)>>);
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Self(Mutex::new(None))
+    }
+}
+
+impl<T> Memo<T> {
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<(Instant, u64, std::sync::Arc<T>)>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The kept value, or `compute`'s (which is not run when the value is kept).
+    pub async fn get_or(
+        &self,
+        generation: u64,
+        compute: impl Future<Output = T>,
+    ) -> std::sync::Arc<T> {
+        if let Some((at, r#gen, v)) = self.slot().as_ref()
+            && at.elapsed() < TTL
+            && *r#gen == generation
+        {
+            return v.clone();
+        }
+        let v = std::sync::Arc::new(compute.await);
+        *self.slot() = Some((Instant::now(), generation, v.clone()));
+        v
+    }
+
+    fn clear(&self) {
+        *self.slot() = None;
+    }
 }
 
 impl PageCache {
@@ -41,6 +93,8 @@ impl PageCache {
     }
 
     pub fn clear(&self) {
+        self.site.clear();
+        self.search_choices.clear();
         self.lock().clear();
         self.bytes.store(0, std::sync::atomic::Ordering::Relaxed);
     }

@@ -385,6 +385,42 @@ pub(crate) async fn care(
     (CookieJar::new().add(c), Redirect::to(&back)).into_response()
 }
 
+/// The choices of the search form: every agency's columns (not the statutory ones), the
+/// 主题分类 and the 发布机构 of the index.
+async fn search_choices(state: &AppState) -> crate::cache::SearchChoices {
+    let mut columns = Vec::new();
+    for a in state.service.store().agencies().await.unwrap_or_default() {
+        for n in column_tree(
+            &state
+                .service
+                .store()
+                .columns(a.id)
+                .await
+                .unwrap_or_default(),
+        ) {
+            if !matches!(
+                n.column.kind,
+                ColumnKind::Disclosure | ColumnKind::Statutory
+            ) {
+                columns.push((
+                    n.column.id.0.to_string(),
+                    format!("{} › {}", a.name, n.column.name),
+                ));
+            }
+        }
+    }
+    crate::cache::SearchChoices {
+        columns,
+        topics: state
+            .service
+            .topic_taxonomy()
+            .await
+            .unwrap_or_default()
+            .all(),
+        publishers: state.service.publishers().await.unwrap_or_default(),
+    }
+}
+
 /// Full-text search of published items (检索).
 pub(crate) async fn search(
     State(state): State<AppState>,
@@ -409,29 +445,15 @@ pub(crate) async fn search(
         (None, None)
     };
     let page_no = f.page.trim().parse::<usize>().unwrap_or(1).max(1);
-    let pages = results.as_ref().map_or(0, |r| r.total.div_ceil(10));
-    let mut columns = Vec::new();
-    for a in state.service.store().agencies().await.unwrap_or_default() {
-        for n in column_tree(
-            &state
-                .service
-                .store()
-                .columns(a.id)
-                .await
-                .unwrap_or_default(),
-        ) {
-            if !matches!(
-                n.column.kind,
-                ColumnKind::Disclosure | ColumnKind::Statutory
-            ) {
-                columns.push((
-                    n.column.id.0.to_string(),
-                    format!("{} › {}", a.name, n.column.name),
-                ));
-            }
-        }
-    }
-    let publishers = state.service.publishers().await.unwrap_or_default();
+    // Pages stop at 500 (the service clamps `page` likewise).
+    let pages = results
+        .as_ref()
+        .map_or(0, |r| r.total.div_ceil(10).min(500));
+    let choices = state
+        .cache
+        .search_choices
+        .get_or(state.service.generation(), search_choices(&state))
+        .await;
     // The query string without the page, for pagination links.
     let mut keep: Vec<(&str, &str)> = Vec::new();
     for (k, v) in [
@@ -448,19 +470,14 @@ pub(crate) async fn search(
         }
     }
     let query = serde_urlencoded::to_string(&keep).unwrap_or_default();
-    let topics = state
-        .service
-        .topic_taxonomy()
-        .await
-        .unwrap_or_default()
-        .all();
     let base = base(&state, &s, None).await;
     page(
         StatusCode::OK,
         "portal/search.html",
         context! {
             form => ser(&f), results => ser(results), error, searched, page_no, pages, query,
-            columns => ser(columns), topics => ser(topics), publishers => ser(publishers), ..base
+            columns => ser(&choices.columns), topics => ser(&choices.topics),
+            publishers => ser(&choices.publishers), ..base
         },
     )
 }

@@ -17,12 +17,19 @@ use crate::session::{self, Session};
 
 /// Context every page shares: the signed-in user (if any), the CSRF token, the site name.
 pub(crate) async fn base(state: &AppState, s: &Session, csrf: Option<&str>) -> Value {
-    let site_name = state
-        .service
-        .site_name()
-        .await
-        .unwrap_or_else(|_| "政府信息公开平台".into());
-    let site_id_code = state.service.site_id_code().await.ok().flatten();
+    let site = state
+        .cache
+        .site
+        .get_or(state.service.generation(), async {
+            let name = state
+                .service
+                .site_name()
+                .await
+                .unwrap_or_else(|_| "政府信息公开平台".into());
+            (name, state.service.site_id_code().await.ok().flatten())
+        })
+        .await;
+    let (site_name, site_id_code) = (site.0.clone(), site.1.clone());
     // SiteDomain: the host of the public address the site is configured with.
     let site_domain = state.config.public_url.as_deref().and_then(|u| {
         u.split_once("://")
