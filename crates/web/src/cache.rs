@@ -41,7 +41,8 @@ pub struct PageCache {
 #[derive(Debug, Default)]
 pub struct SearchChoices {
     pub columns: Vec<(String, String)>,
-    pub topics: Vec<String>,
+    /// Value (`一级\二级`) and label (`一级 › 二级`).
+    pub topics: Vec<(String, String)>,
     pub publishers: Vec<String>,
 }
 

@@ -416,7 +416,13 @@ async fn search_choices(state: &AppState) -> crate::cache::SearchChoices {
             .topic_taxonomy()
             .await
             .unwrap_or_default()
-            .all(),
+            .all()
+            .into_iter()
+            .map(|t| {
+                let label = t.replace('\\', " › ");
+                (t, label)
+            })
+            .collect(),
         publishers: state.service.publishers().await.unwrap_or_default(),
     }
 }
