@@ -2,8 +2,7 @@
 //!
 //! tantivy with jieba word segmentation in search mode (overlapping sub-words: 安全生产 is indexed
 //! as 安全, 生产 and 安全生产), BM25 ranking with the title weighted above the summary and the
-//! body — documents with a whole word of the query (precise cut) before those with only its
-//! parts — matches counted up to [`COUNT_CAP`], filters (column, 主题分类, 发布机构, date range), highlighted snippets, sorting by
+//! body — documents with a whole word of the query before those with only its parts — matches counted up to [`COUNT_CAP`], filters (column, 主题分类, 发布机构, date range), highlighted snippets, sorting by
 //! relevance or date. The index is a cache derived from the database: each instance keeps its own
 //! in its data directory and can rebuild it at any time (`gongkai reindex`). What must not be
 //! here: SQL, permissions (only published items are ever given to the index).
@@ -230,11 +229,17 @@ fn analyzer() -> TextAnalyzer {
         .build()
 }
 
-/// jieba's precise cut (whole words only), for the first tier of a relevance search.
-fn precise_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::with_search_mode(false))
-        .filter(LowerCaser)
-        .build()
+/// The writer's own merge policy, put back after [`SearchIndex::compact`].
+#[derive(Debug)]
+struct ArcPolicy(std::sync::Arc<dyn tantivy::indexer::MergePolicy>);
+
+impl tantivy::indexer::MergePolicy for ArcPolicy {
+    fn compute_merge_candidates(
+        &self,
+        segments: &[tantivy::SegmentMeta],
+    ) -> Vec<tantivy::indexer::MergeCandidate> {
+        self.0.compute_merge_candidates(segments)
+    }
 }
 
 /// The distinct words of `text` with a letter or digit, in order.
@@ -361,12 +366,31 @@ impl SearchIndex {
     /// Merges the index into one segment, after a rebuild. Ranking skips the documents that
     /// cannot reach the page per segment, so one large segment prunes far better than dozens
     /// of small ones (and a search opens fewer files).
+    ///
+    /// Merges the writer started in the background (after the rebuild's commits) may end while
+    /// this runs and make it fail: it then tries again with the segments of that moment, and
+    /// gives up after a few tries with a warning — the index is complete either way.
     pub fn compact(&self) -> Result<()> {
-        let ids = self.index.searchable_segment_ids()?;
-        if ids.len() > 1 {
-            let mut w = self.writer();
-            w.merge(&ids).wait()?;
+        let w = self.writer();
+        let policy = w.get_merge_policy();
+        w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let mut w = w;
+        for attempt in 1..=5 {
+            let ids = self.index.searchable_segment_ids()?;
+            if ids.len() <= 1 {
+                break;
+            }
+            match w.merge(&ids).wait() {
+                Ok(_) => break,
+                Err(e) if attempt < 5 => {
+                    tracing::info!(error = %e, attempt, "search index merge retried");
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                }
+                Err(e) => tracing::warn!(error = %e, "search index left in several segments"),
+            }
         }
+        w.set_merge_policy(Box::new(ArcPolicy(policy)));
+        drop(w);
         self.reader.reload()?;
         Ok(())
     }
@@ -504,13 +528,15 @@ impl SearchIndex {
 
     fn search_counting_to(&self, q: &SearchQuery, cap: usize) -> Result<Results> {
         let f = self.f;
-        // Whole words (jieba's precise cut) and the parts search mode adds (安全生产 → 安全, 生产).
-        let words = words(&mut precise_analyzer(), &q.text);
-        let parts: Vec<String> = self
-            .tokens(&q.text)
-            .into_iter()
-            .filter(|t| !words.contains(t))
-            .collect();
+        // Whole words, and the parts search mode adds inside them (安全生产 → 安全, 生产): a token
+        // that lies within a longer token of the query is a part.
+        let (parts, words): (Vec<String>, Vec<String>) = {
+            let tokens = self.tokens(&q.text);
+            tokens
+                .iter()
+                .cloned()
+                .partition(|t| tokens.iter().any(|u| u != t && u.contains(t.as_str())))
+        };
         let filters = self.filters(q);
         let searcher = self.reader.searcher();
         let limit = q.limit.clamp(1, 100);
@@ -738,27 +764,23 @@ mod tests {
     fn whole_words_come_first_and_pages_cross_into_the_parts() {
         let i = SearchIndex::in_memory().unwrap();
         let mut docs = Vec::new();
+        // jieba's search mode cuts 人民政府 into 人民, 民政, 政府 and 人民政府.
         for id in 1..=3u64 {
             docs.push(doc(
                 id,
-                "安全生产检查",
-                "开展安全生产大检查。",
+                "公告",
+                "市人民政府发布。",
                 "综合政务\\应急管理",
                 id as i64,
             ));
         }
         for id in 4..=6u64 {
-            // The parts, apart — one of them with both in the title, which outscores a body-only
-            // whole word but must still come after every whole-word match.
-            let title = if id == 4 {
-                "安全与生产"
-            } else {
-                "生产情况"
-            };
+            // Only the parts, in the title and twice: BM25 puts them above the body-only whole
+            // word of 1–3, yet they must come after every whole-word match.
             docs.push(doc(
                 id,
-                title,
-                "注意安全。",
+                "人民与政府",
+                "人民和政府。",
                 "综合政务\\应急管理",
                 id as i64,
             ));
@@ -767,7 +789,7 @@ mod tests {
         i.apply(&docs, &[]).unwrap();
         let page = |offset: usize| {
             i.search(&SearchQuery {
-                text: "安全生产".into(),
+                text: "人民政府".into(),
                 offset,
                 limit: 2,
                 ..SearchQuery::default()
@@ -780,15 +802,32 @@ mod tests {
             assert_eq!((r.total, r.more), (6, false));
             seen.extend(r.hits.iter().map(|h| h.id));
         }
-        assert_eq!(seen.len(), 6, "{seen:?}");
         let mut whole = seen[..3].to_vec();
         whole.sort_unstable();
         assert_eq!(whole, vec![1, 2, 3], "{seen:?}");
-        assert!(!seen.contains(&7));
+        seen.sort_unstable();
+        assert_eq!(seen, vec![1, 2, 3, 4, 5, 6], "each once, never 7");
+        // The count's cap falls in the second tier, or before it.
+        let capped = |cap: usize| {
+            let r = i
+                .search_counting_to(
+                    &SearchQuery {
+                        text: "人民政府".into(),
+                        limit: 10,
+                        ..SearchQuery::default()
+                    },
+                    cap,
+                )
+                .unwrap();
+            (r.total, r.more, r.hits.len())
+        };
+        assert_eq!(capped(4), (4, true, 6));
+        assert_eq!(capped(2), (2, true, 3), "tier 2 is not read past the cap");
+        assert_eq!(capped(6), (6, false, 6));
         // Filters apply to both tiers.
         let odd = i
             .search(&SearchQuery {
-                text: "安全生产".into(),
+                text: "人民政府".into(),
                 column: Some(11),
                 limit: 10,
                 ..SearchQuery::default()

@@ -76,18 +76,27 @@ impl Service {
             .collect())
     }
 
-    /// The text of an attachment for the scan (PDF with a text layer, Word, text), if any.
-    pub(crate) async fn attachment_text(&self, a: &Attachment) -> Option<String> {
+    /// The text of an attachment for the scan (PDF with a text layer, Word, text), if any. A
+    /// file the storage cannot give back refuses the scan (it must not pass unread).
+    pub(crate) async fn attachment_text(&self, a: &Attachment) -> Result<Option<String>> {
         let ext = a
             .name
             .rsplit_once('.')
             .map(|(_, e)| e.to_ascii_lowercase())
             .unwrap_or_default();
         if !matches!(ext.as_str(), "pdf" | "docx" | "txt") {
-            return None;
+            return Ok(None);
         }
-        let bytes = self.stored(&a.sha256).await.ok()??;
-        gongkai_report::parse::extracted_text(&bytes).ok()
+        let unreadable = || {
+            ServiceError::Refused(format!(
+                "附件《{}》暂时无法从附件存储读取，未能检查其中的个人信息，请稍后重试",
+                a.name
+            ))
+        };
+        let Some(bytes) = self.stored(&a.sha256).await.map_err(|_| unreadable())? else {
+            return Err(unreadable());
+        };
+        Ok(gongkai_report::parse::extracted_text(&bytes).ok())
     }
 
     /// The attachments of an item (back office).
@@ -135,7 +144,10 @@ impl Service {
         let sha = hex(&Sha256::digest(bytes));
         self.files()?.put(&sha, bytes).await.map_err(|e| {
             tracing::error!(error = %e, "attachment write failed");
-            ServiceError::Internal(format!("attachment write: {e}"))
+            ServiceError::field(
+                "file",
+                "附件存储暂时不可用，文件未保存，请稍后重试（原因已记入日志）",
+            )
         })?;
         Ok((name, mime, sha))
     }

@@ -112,7 +112,9 @@ impl FileStore {
                     "对象存储地址“{e}”须以 https:// 或 http:// 开头，如 https://oss-cn-beijing.aliyuncs.com"
                 ));
             }
-            b = b.with_endpoint(e).with_allow_http(e.starts_with("http://"));
+            b = b
+                .with_endpoint(request_endpoint(e, bucket, c.virtual_hosted))
+                .with_allow_http(e.starts_with("http://"));
             place = format!("{place}，地址 {e}");
         }
         // Keys are required: without them the client would ask a cloud metadata service.
@@ -216,6 +218,22 @@ impl FileStore {
     }
 }
 
+/// The endpoint requests go to: for virtual-hosted style the bucket is part of the host
+/// (`https://oss-cn-beijing.aliyuncs.com` → `https://gongkai.oss-cn-beijing.aliyuncs.com`), as
+/// object_store expects it there; an endpoint that already starts with the bucket is kept.
+fn request_endpoint(endpoint: &str, bucket: &str, virtual_hosted: bool) -> String {
+    let endpoint = endpoint.trim_end_matches('/');
+    if !virtual_hosted {
+        return endpoint.to_owned();
+    }
+    let (scheme, rest) = endpoint.split_once("://").unwrap_or(("https", endpoint));
+    if rest.starts_with(&format!("{bucket}.")) {
+        endpoint.to_owned()
+    } else {
+        format!("{scheme}://{bucket}.{rest}")
+    }
+}
+
 /// An error with its chain of causes (the HTTP client's own message hides the TLS or
 /// connection failure underneath).
 fn causes(e: &dyn std::error::Error) -> String {
@@ -273,6 +291,22 @@ mod tests {
         assert!(
             !format!("{ok:?}").contains("s3cr3t"),
             "the secret is never printed"
+        );
+        assert_eq!(
+            request_endpoint("https://oss-cn-beijing.aliyuncs.com/", "gongkai", true),
+            "https://gongkai.oss-cn-beijing.aliyuncs.com"
+        );
+        assert_eq!(
+            request_endpoint(
+                "https://gongkai.cos.ap-beijing.myqcloud.com",
+                "gongkai",
+                true
+            ),
+            "https://gongkai.cos.ap-beijing.myqcloud.com"
+        );
+        assert_eq!(
+            request_endpoint("http://127.0.0.1:9000", "gongkai", false),
+            "http://127.0.0.1:9000"
         );
         let err = |c: S3Config| FileStore::s3(&c).unwrap_err();
         assert!(

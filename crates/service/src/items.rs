@@ -477,7 +477,7 @@ impl Service {
             }
         }
         for a in self.store.attachments(item.id).await? {
-            let Some(text) = self.attachment_text(&a).await else {
+            let Some(text) = self.attachment_text(&a).await? else {
                 continue;
             };
             for f in scan(&text, &words) {

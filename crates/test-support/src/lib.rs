@@ -96,6 +96,10 @@ impl TestDb {
 /// when unset. CI always sets it.
 pub fn test_s3(test: &str, prefix: &str) -> Option<gongkai_service::S3Config> {
     let Ok(url) = std::env::var("GONGKAI_TEST_S3") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "GONGKAI_TEST_S3 must be set in CI (scripts/test starts the server)"
+        );
         eprintln!("skipped object storage for {test}: GONGKAI_TEST_S3 is not set");
         return None;
     };

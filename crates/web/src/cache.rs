@@ -49,11 +49,15 @@ pub struct SearchChoices {
 /// One value derived from the database, kept like a page: for [`TTL`], while the content
 /// generation is unchanged, and until the next change on this instance.
 #[derive(Debug)]
-pub struct Memo<T>(Mutex<Option<(Instant, u64, std::sync::Arc<T>)>>);
+pub struct Memo<T>(
+    Mutex<Option<(Instant, u64, std::sync::Arc<T>)>>,
+    /// Bumped by every clear: a value computed across a clear is not kept.
+    std::sync::atomic::AtomicU64,
+);
 
 impl<T> Default for Memo<T> {
     fn default() -> Self {
-        Self(Mutex::new(None))
+        Self(Mutex::new(None), std::sync::atomic::AtomicU64::new(0))
     }
 }
 
@@ -76,13 +80,19 @@ impl<T> Memo<T> {
         {
             return v.clone();
         }
+        let epoch = self.1.load(std::sync::atomic::Ordering::Acquire);
         let v = std::sync::Arc::new(compute.await);
-        *self.slot() = Some((Instant::now(), generation, v.clone()));
+        let mut slot = self.slot();
+        if self.1.load(std::sync::atomic::Ordering::Acquire) == epoch {
+            *slot = Some((Instant::now(), generation, v.clone()));
+        }
         v
     }
 
     fn clear(&self) {
-        *self.slot() = None;
+        let mut slot = self.slot();
+        self.1.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        *slot = None;
     }
 }
 
