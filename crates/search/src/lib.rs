@@ -1,9 +1,11 @@
 //! gongkai-search — the Chinese full-text index of published items.
 //!
-//! tantivy with jieba word segmentation in search mode (overlapping sub-words: 安全生产 is indexed
-//! as 安全, 生产 and 安全生产), BM25 ranking with the title weighted above the summary and the
-//! body — documents with a whole word of the query before those with only its parts — matches counted up to [`COUNT_CAP`], filters (column, 主题分类, 发布机构, date range), highlighted snippets, sorting by
-//! relevance or date. The index is a cache derived from the database: each instance keeps its own
+//! tantivy with jieba word segmentation in search mode (overlapping sub-words: 人民政府 is
+//! indexed as 人民, 民政, 政府 and 人民政府), BM25 ranking with the title weighted above the
+//! summary and the body — documents with a whole word of the query before those with only its
+//! parts — matches counted up to [`COUNT_CAP`], filters (column, 主题分类, 发布机构, date range),
+//! highlighted snippets, sorting by relevance or date. The index is a cache derived from the
+//! database: each instance keeps its own
 //! in its data directory and can rebuild it at any time (`gongkai reindex`). What must not be
 //! here: SQL, permissions (only published items are ever given to the index).
 
@@ -528,15 +530,14 @@ impl SearchIndex {
 
     fn search_counting_to(&self, q: &SearchQuery, cap: usize) -> Result<Results> {
         let f = self.f;
-        // Whole words, and the parts search mode adds inside them (安全生产 → 安全, 生产): a token
-        // that lies within a longer token of the query is a part.
-        let (parts, words): (Vec<String>, Vec<String>) = {
-            let tokens = self.tokens(&q.text);
-            tokens
-                .iter()
-                .cloned()
-                .partition(|t| tokens.iter().any(|u| u != t && u.contains(t.as_str())))
-        };
+        // Whole words, and the parts search mode adds inside them (人民政府 → 人民, 民政, 政府): a
+        // token that lies within a longer token of the query is a part. The longest token is
+        // always a whole word, so `words` is empty only when the query has no token.
+        let tokens = self.tokens(&q.text);
+        let (parts, words): (Vec<String>, Vec<String>) = tokens
+            .iter()
+            .cloned()
+            .partition(|t| tokens.iter().any(|u| u != t && u.contains(t.as_str())));
         let filters = self.filters(q);
         let searcher = self.reader.searcher();
         let limit = q.limit.clamp(1, 100);
@@ -558,21 +559,20 @@ impl SearchIndex {
             Ok::<_, SearchError>(top.into_iter().map(|(_, a)| a).collect::<Vec<_>>())
         };
         let (counted, addrs, query): (usize, Vec<tantivy::DocAddress>, Box<dyn Query>) =
-            if words.is_empty() && parts.is_empty() {
+            if words.is_empty() {
                 let query = with_filters(None, filters);
                 let n = searcher.search(&*query, &CappedCount::new(cap + 1))?;
                 (n, by_date(&*query)?, query)
             } else if q.sort == Sort::Newest {
-                let all: Vec<String> = words.iter().chain(&parts).cloned().collect();
-                let query = with_filters(Some(self.any_of(&all)), filters);
+                let query = with_filters(Some(self.any_of(&tokens)), filters);
                 let n = searcher.search(&*query, &CappedCount::new(cap + 1))?;
                 (n, by_date(&*query)?, query)
             } else {
                 // By relevance, in two tiers: documents with a whole word first, ranked among
-                // themselves; then those with only its parts (安全 and 生产 apart). Each tier
+                // themselves; then those with only its parts (人民 and 政府 apart). Each tier
                 // alone is a flat union of term queries, which tantivy ranks with Block-WAND.
                 let first = with_filters(
-                    (!words.is_empty()).then(|| self.any_of(&words)),
+                    Some(self.any_of(&words)),
                     filters.iter().map(|(o, q)| (*o, q.box_clone())).collect(),
                 );
                 let n1 = searcher.search(&*first, &CappedCount::new(cap + 1))?;
@@ -583,11 +583,10 @@ impl SearchIndex {
                 };
                 let mut n2 = 0;
                 if !parts.is_empty() && n1 <= cap {
-                    let mut rest: Vec<(Occur, Box<dyn Query>)> =
-                        vec![(Occur::Must, Box::new(self.any_of(&parts)))];
-                    if !words.is_empty() {
-                        rest.push((Occur::MustNot, Box::new(self.any_of(&words))));
-                    }
+                    let mut rest: Vec<(Occur, Box<dyn Query>)> = vec![
+                        (Occur::Must, Box::new(self.any_of(&parts))),
+                        (Occur::MustNot, Box::new(self.any_of(&words))),
+                    ];
                     rest.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
                     let second = BooleanQuery::new(rest);
                     n2 = searcher.search(&second, &CappedCount::new(cap + 1 - n1))?;
@@ -596,8 +595,7 @@ impl SearchIndex {
                         addrs.extend(by_score(&second, skip, end - n1.max(offset))?);
                     }
                 }
-                let all: Vec<String> = words.iter().chain(&parts).cloned().collect();
-                (n1 + n2, addrs, Box::new(self.any_of(&all)))
+                (n1 + n2, addrs, Box::new(self.any_of(&tokens)))
             };
         let mut body_gen = SnippetGenerator::create(&searcher, &*query, f.body)?;
         body_gen.set_max_num_chars(160);
